@@ -1,0 +1,3 @@
+import Hummingbird
+import WXCube
+// The simulated datacube API (issue 3) lives in this target.
