@@ -1,0 +1,141 @@
+/// `derive`: ratio columns, `<metric>_daily` increments and `quality_flags`.
+///
+/// Ratios are null when the denominator is null or 0. A daily increment is the
+/// value itself at day_offset 0, the difference from the same msgid's previous
+/// stat_date otherwise, and null when that day is missing. `quality_flags` is
+/// `non_monotonic` when any cumulative detail metric (not target_user) is lower
+/// than on the article's previous row. Input must be ordered so that an
+/// article's rows are adjacent and by stat_date (article_total's order); only
+/// the previous row is held.
+public struct DeriveStage: TransformStage {
+    public let spec: DeriveStageSpec
+    public init(_ spec: DeriveStageSpec) { self.spec = spec }
+
+    public var kind: String { "derive" }
+    public var dataset: DatasetName { spec.dataset }
+    public var requiredEndpoints: [Endpoint] { [spec.dataset.endpoint] }
+
+    /// Whether the dataset is per-article cumulative (has msgid and stat_date).
+    private func isCumulative(_ schema: Schema) -> Bool {
+        schema.contains(Datasets.msgid.name) && schema.contains(Datasets.statDate.name)
+    }
+
+    public func outputSchema(input: Schema?) throws -> Schema {
+        let input = input ?? Datasets.baseSchema(spec.dataset)
+        for r in spec.metrics {
+            for c in [r.numerator, r.denominator] where !input.contains(c) {
+                throw TransformError.missingColumn(stage: kind, dataset: spec.dataset, column: c)
+            }
+        }
+        for m in spec.daily where !input.contains(m) {
+            throw TransformError.missingColumn(stage: kind, dataset: spec.dataset, column: m)
+        }
+        if !spec.daily.isEmpty && !isCumulative(input) {
+            throw TransformError.stageOrder(stage: kind, dataset: spec.dataset,
+                                            detail: "`daily` needs msgid and stat_date: use it on article_total")
+        }
+        var added = spec.metrics.map { Datasets.rateColumn(name: $0.name, numerator: $0.numerator, denominator: $0.denominator) }
+        added += spec.daily.map(Datasets.dailyColumn(for:))
+        if isCumulative(input) && !input.contains(Datasets.qualityFlags.name) { added.append(Datasets.qualityFlags) }
+        return input.appending(added)
+    }
+
+    public func makeStream(_ inputs: StageInputs) throws -> any RowStream {
+        let input = try inputs.upstream()
+        return try DeriveStream(input: input, schema: outputSchema(input: input.schema), spec: spec)
+    }
+}
+
+final class DeriveStream: RowStream {
+    let schema: Schema
+    private let input: any RowStream
+    private let ratios: [(num: Int, den: Int)]
+    private let daily: [Int]
+    private let flags: Bool
+    private let cumulative: [Int]
+    private let accountIdx: Int?
+    private let msgidIdx: Int
+    private let statIdx: Int
+    private let refIdx: Int?
+    private let offsetIdx: Int?
+    private var previous: Row?
+
+    init(input: any RowStream, schema: Schema, spec: DeriveStageSpec) throws {
+        let s = input.schema
+        func idx(_ name: String) throws -> Int {
+            guard let i = s.index(of: name) else {
+                throw TransformError.missingColumn(stage: "derive", dataset: spec.dataset, column: name)
+            }
+            return i
+        }
+        self.input = input
+        self.schema = schema
+        ratios = try spec.metrics.map { (try idx($0.numerator), try idx($0.denominator)) }
+        daily = try spec.daily.map(idx)
+        flags = s.contains(Datasets.msgid.name) && s.contains(Datasets.statDate.name) && !s.contains(Datasets.qualityFlags.name)
+        cumulative = Datasets.detailMetrics.compactMap { s.index(of: $0.name) }
+        accountIdx = s.index(of: Datasets.account.name)
+        msgidIdx = s.index(of: Datasets.msgid.name) ?? -1
+        statIdx = s.index(of: Datasets.statDate.name) ?? -1
+        refIdx = s.index(of: Datasets.refDate.name)
+        offsetIdx = s.index(of: Datasets.dayOffset.name)
+    }
+
+    func next() throws -> Row? {
+        guard var row = try input.next() else { return nil }
+        let base = row
+        row.reserveCapacity(schema.count)
+        for (num, den) in ratios {
+            if let n = base[num].doubleValue, let d = base[den].doubleValue, d != 0 {
+                row.append(.float(n / d))
+            } else {
+                row.append(.null)
+            }
+        }
+        guard msgidIdx >= 0, statIdx >= 0 else { return row }
+
+        let prev = previous.flatMap { sameArticle($0, base) ? $0 : nil }
+        if !daily.isEmpty {
+            let firstDay: Bool
+            if let o = offsetIdx, let offset = base[o].intValue {
+                firstDay = offset == 0
+            } else if let r = refIdx {
+                firstDay = base[r] == base[statIdx]
+            } else {
+                firstDay = false
+            }
+            let dayBefore: Bool
+            if let p = prev, let pd = p[statIdx].dayValue, let cd = base[statIdx].dayValue {
+                dayBefore = cd.days(since: pd) == 1
+            } else {
+                dayBefore = false
+            }
+            for m in daily {
+                if firstDay {
+                    row.append(base[m])
+                } else if dayBefore, let p = prev, let cur = base[m].intValue, let before = p[m].intValue {
+                    row.append(.int(cur - before))
+                } else {
+                    row.append(.null)
+                }
+            }
+        }
+        if flags {
+            var drop = false
+            if let p = prev {
+                for m in cumulative {
+                    if let cur = base[m].intValue, let before = p[m].intValue, cur < before { drop = true; break }
+                }
+            }
+            row.append(.string(drop ? "non_monotonic" : ""))
+        }
+        previous = base
+        return row
+    }
+
+    private func sameArticle(_ a: Row, _ b: Row) -> Bool {
+        if let i = accountIdx, a[i] != b[i] { return false }
+        if let r = refIdx, a[r] != b[r] { return false }
+        return a[msgidIdx] == b[msgidIdx]
+    }
+}

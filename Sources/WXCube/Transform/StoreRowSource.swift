@@ -1,0 +1,216 @@
+import Foundation
+
+/// The one place the transform reads: stored raw answers of one account become
+/// base rows. Each stored response is parsed once (multi-day bodies are shared
+/// by several days) and split by ref_date; only a few parsed responses are kept.
+final class StoreRowSource {
+    let account: String
+    let storeKey: String
+    private let store: any RawStoreReading
+    private let summaries = ParsedResponses<ArticleSummaryItem>()
+    private let totals = ParsedResponses<ArticleTotalItem>()
+    private let reads = ParsedResponses<UserReadItem>()
+    private let shares = ParsedResponses<UserShareItem>()
+
+    init(account: String, storeKey: String, store: any RawStoreReading) {
+        self.account = account
+        self.storeKey = storeKey
+        self.store = store
+    }
+
+    /// Whether `endpoint` has a stored answer covering `day`.
+    func isStored(_ endpoint: Endpoint, _ day: Day) throws -> Bool {
+        try store.storedDay(storeKey: storeKey, endpoint: endpoint, day: day) != nil
+    }
+
+    private func items<Item>(_ cache: ParsedResponses<Item>, _ endpoint: Endpoint, _ day: Day) throws -> [Item] {
+        guard let stored = try store.storedDay(storeKey: storeKey, endpoint: endpoint, day: day) else { return [] }
+        return try cache.items(of: stored, endpoint: endpoint, day: day)
+    }
+
+    // MARK: base datasets
+
+    /// The base rows of a dataset fed directly by its endpoint (not article_total), in DESIGN §3 order.
+    func baseStream(_ dataset: DatasetName, range: DateRange) -> any RowStream {
+        let schema = Datasets.baseSchema(dataset)
+        let account = Value.string(self.account)
+        let days = range.days
+        switch dataset {
+        case .article_summary:
+            return DayBatchRowStream(schema: schema, days: days) { day in
+                var rows: [Row] = []
+                for item in try self.items(self.summaries, .getarticlesummary, day) {
+                    guard let msgid = item.msgid else { continue }
+                    let (dataId, idx) = MsgID.split(msgid)
+                    var row: Row = [account, .date(day), .string(msgid), .string(dataId), Value(idx),
+                                    Value(item.title), Value(item.userSource)]
+                    row.reserveCapacity(schema.count)
+                    for m in item.metrics { row.append(Value(m)) }
+                    rows.append(row)
+                }
+                return rows.sorted { ValueOrder.less($0, $1, by: [2, 6]) }
+            }
+        case .user_read, .user_read_hour:
+            let hourly = dataset == .user_read_hour
+            return DayBatchRowStream(schema: schema, days: days) { day in
+                var rows: [Row] = []
+                for item in try self.items(self.reads, dataset.endpoint, day) {
+                    var row: Row = [account, .date(day)]
+                    row.reserveCapacity(schema.count)
+                    if hourly {
+                        guard let h = item.refHour else { continue }
+                        row.append(.int(h))
+                        row.append(.int(h / 100))
+                    }
+                    row.append(Value(item.userSource))
+                    row.append(Value(item.userSource.map(UserSource.name)))
+                    for m in item.metrics { row.append(Value(m)) }
+                    rows.append(row)
+                }
+                return rows.sorted { ValueOrder.less($0, $1, by: hourly ? [2, 4] : [2]) }
+            }
+        case .user_share, .user_share_hour:
+            let hourly = dataset == .user_share_hour
+            return DayBatchRowStream(schema: schema, days: days) { day in
+                var rows: [Row] = []
+                for item in try self.items(self.shares, dataset.endpoint, day) {
+                    var row: Row = [account, .date(day)]
+                    row.reserveCapacity(schema.count)
+                    if hourly {
+                        guard let h = item.refHour else { continue }
+                        row.append(.int(h))
+                        row.append(.int(h / 100))
+                    }
+                    row.append(Value(item.shareScene))
+                    row.append(Value(item.shareScene.map(ShareScene.name)))
+                    row.append(Value(item.shareCount))
+                    row.append(Value(item.shareUser))
+                    rows.append(row)
+                }
+                return rows.sorted { ValueOrder.less($0, $1, by: hourly ? [2, 4] : [2]) }
+            }
+        case .article_total:
+            // Nested: only `flatten` turns it into rows.
+            return ArrayRowStream(schema: schema, rows: [])
+        }
+    }
+
+    // MARK: getarticletotal
+
+    /// The articles mass-sent on `refDate`, ordered by msgid, details by stat_date.
+    func articles(refDate: Day) throws -> [ArticleTotalItem] {
+        try items(totals, .getarticletotal, refDate)
+    }
+
+    /// getarticletotal's ref_dates that can have stat_dates in `range`: from 6 days before `from`.
+    func articleBatches(range: DateRange) -> any ArticleBatchStream {
+        let first = max(range.from.adding(days: -Endpoint.getarticletotal.lookbackDays), Day.dataStart)
+        return StoredArticleBatches(source: self, days: DateRange(from: first, to: range.to).days)
+    }
+
+    /// For each day S of `range` whose summary is stored: the articles with a detail dated S.
+    func liveArticles(range: DateRange) -> any RowStream {
+        let account = Value.string(self.account)
+        let lookback = Endpoint.getarticletotal.lookbackDays
+        return DayBatchRowStream(schema: LiveArticles.schema, days: range.days) { day in
+            guard try self.isStored(.getarticlesummary, day) else { return [] }
+            var byMsgid: [String: Row] = [:]
+            for offset in 0...lookback {
+                let refDate = day.adding(days: -offset)
+                guard refDate >= Day.dataStart else { break }
+                for item in try self.articles(refDate: refDate) {
+                    guard let msgid = item.msgid, byMsgid[msgid] == nil,
+                          item.details.contains(where: { $0.statDate == day }) else { continue }
+                    byMsgid[msgid] = [account, .date(day), .string(msgid), Value(item.title), Value(item.userSource)]
+                }
+            }
+            return byMsgid.keys.sorted().compactMap { byMsgid[$0] }
+        }
+    }
+}
+
+private final class StoredArticleBatches: ArticleBatchStream {
+    private let source: StoreRowSource
+    private let days: [Day]
+    private var index = 0
+
+    init(source: StoreRowSource, days: [Day]) {
+        self.source = source
+        self.days = days
+    }
+
+    func next() throws -> (refDate: Day, items: [ArticleTotalItem])? {
+        guard index < days.count else { return nil }
+        defer { index += 1 }
+        return (days[index], try source.articles(refDate: days[index]))
+    }
+}
+
+/// Parsed responses split by ref_date, keyed by `StoredDay.responseID`. Holds a
+/// handful (the 7 getarticletotal days a summary day looks back over, plus one).
+final class ParsedResponses<Item: Decodable & Sendable & RefDated> {
+    private var entries: [(id: Int64, byDay: [Day: [Item]])] = []
+    private let capacity: Int
+
+    init(capacity: Int = 8) { self.capacity = capacity }
+
+    func items(of stored: StoredDay, endpoint: Endpoint, day: Day) throws -> [Item] {
+        if let i = entries.firstIndex(where: { $0.id == stored.responseID }) {
+            return entries[i].byDay[day] ?? []
+        }
+        let response: DatacubeList<Item>
+        do {
+            response = try DatacubeList<Item>.decode(stored.body)
+        } catch {
+            throw TransformReadError.unreadableResponse(endpoint: endpoint, day: day, detail: String(describing: error))
+        }
+        var byDay: [Day: [Item]] = [:]
+        for item in response.list ?? [] {
+            // A row without a readable ref_date cannot be placed on a day: it is dropped.
+            guard let d = item.refDate else { continue }
+            byDay[d, default: []].append(item)
+        }
+        for (d, list) in byDay { byDay[d] = Item.sortedForOutput(list) }
+        entries.append((stored.responseID, byDay))
+        if entries.count > capacity { entries.removeFirst() }
+        return byDay[day] ?? []
+    }
+}
+
+public enum TransformReadError: Error, CustomStringConvertible {
+    case unreadableResponse(endpoint: Endpoint, day: Day, detail: String)
+
+    public var description: String {
+        switch self {
+        case .unreadableResponse(let endpoint, let day, let detail):
+            return "the stored \(endpoint.rawValue) answer for \(day.iso) is not valid JSON (\(detail)); run again with --refresh to fetch it again"
+        }
+    }
+}
+
+/// Items that carry their ref_date.
+protocol RefDated {
+    var refDate: Day? { get }
+    static func sortedForOutput(_ items: [Self]) -> [Self]
+}
+
+extension RefDated {
+    static func sortedForOutput(_ items: [Self]) -> [Self] { items }
+}
+
+extension ArticleSummaryItem: RefDated {}
+extension UserReadItem: RefDated {}
+extension UserShareItem: RefDated {}
+
+extension ArticleTotalItem: RefDated {
+    static func sortedForOutput(_ items: [ArticleTotalItem]) -> [ArticleTotalItem] {
+        items.filter { $0.msgid != nil }
+            .sorted { ($0.msgid ?? "") < ($1.msgid ?? "") }
+            .map { item in
+                var item = item
+                item.details = item.details.filter { $0.statDate != nil }
+                    .sorted { ($0.statDate ?? Day.dataStart) < ($1.statDate ?? Day.dataStart) }
+                return item
+            }
+    }
+}
