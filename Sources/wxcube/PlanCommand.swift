@@ -1,7 +1,80 @@
 import ArgumentParser
+import Foundation
+import WXCube
 
 struct PlanCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plan", abstract: "Show the calls a run would make.")
-    @Argument var pipeline: String
-    func run() async throws { throw ValidationError("not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show the API calls a run would make, cached or not.",
+        discussion: """
+        Windows respect each endpoint's span (getarticlesummary 1 day, getuserread 3, getusershare 7, ...);
+        getarticletotal starts 6 days before --from. With a store, windows it already holds are marked cached.
+
+        Examples:
+          wxcube plan pipelines/nightly.yaml --from 2026-11-01 --to 2026-11-07
+          wxcube plan pipelines/demo.yaml --json | jq '.[] | select(.cached == false)'
+        """
+    )
+
+    @Argument(help: "The pipeline file (YAML).")
+    var pipeline: String
+
+    @OptionGroup var range: RangeOptions
+
+    @Option(help: ArgumentHelp("Store to read cached days from (default: the pipeline's `store`).", valueName: "path"))
+    var store: String?
+
+    @Flag(help: "Plan as if nothing were stored (what --refresh would fetch).")
+    var refresh = false
+
+    @Flag(help: "Print a JSON array of {account, endpoint, begin_date, end_date, cached}.")
+    var json = false
+
+    func run() async throws {
+        let now = Date()
+        let spec = try loadPipeline(pipeline, now: now)
+        let requested = try range.rangeSpec(spec).resolve(today: ChinaClock.today(at: now))
+        let plan: Plan
+        do {
+            let coverage = try StoreCoverage.openIfPresent(path: store ?? spec.store)
+            plan = try Planner(spec: spec, refresh: refresh).plan(range: requested, now: now, coverage: coverage)
+        } catch let error as PlanError {
+            printError("error: \(error)")
+            throw WXExit.badInput
+        }
+        for w in plan.warnings { printError("warning: \(w)") }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+            let data = try encoder.encode(plan.calls)
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(PlanTable.render(plan))
+        }
+    }
+}
+
+/// The human-readable plan: one line per window, then call counts per endpoint.
+enum PlanTable {
+    static func render(_ plan: Plan) -> String {
+        var lines: [String] = []
+        let accountWidth = max(7, plan.calls.map(\.account.count).max() ?? 0)
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        lines.append("range \(plan.range.from.iso) .. \(plan.range.to.iso)")
+        lines.append("\(pad("ACCOUNT", accountWidth))  \(pad("ENDPOINT", 17))  BEGIN       END         CACHED")
+        for c in plan.calls {
+            lines.append("\(pad(c.account, accountWidth))  \(pad(c.endpoint.rawValue, 17))  \(c.begin.iso)  \(c.end.iso)  \(c.cached ? "yes" : "no")")
+        }
+        lines.append("")
+        lines.append("\(pad("ENDPOINT", 17))  CALLS  CACHED")
+        for e in Endpoint.allCases {
+            let calls = plan.calls.filter { $0.endpoint == e }
+            guard !calls.isEmpty else { continue }
+            let cached = calls.filter(\.cached).count
+            lines.append("\(pad(e.rawValue, 17))  \(pad(String(calls.count - cached), 5))  \(cached)")
+        }
+        let pending = plan.pending.count
+        lines.append("total: \(pending) call\(pending == 1 ? "" : "s") to make, \(plan.calls.count - pending) window(s) cached")
+        return lines.joined(separator: "\n")
+    }
 }

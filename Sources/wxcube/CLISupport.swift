@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import WXCube
+
+/// Exit codes of DESIGN §6.
+enum WXExit {
+    static let failed = ExitCode(1)
+    static let badInput = ExitCode(2)
+    static let incomplete = ExitCode(3)
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Flags shared by `run` and `plan` that choose the range and the store.
+struct RangeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("First day (YYYY-MM-DD or -Nd: N days before --to). Overrides range.from.", valueName: "date"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Last day (YYYY-MM-DD, yesterday, or -Nd: N days before today, China time). Overrides range.to.", valueName: "date"))
+    var to: String?
+
+    /// The pipeline's range with the overrides applied.
+    func rangeSpec(_ spec: PipelineSpec) throws -> RangeSpec {
+        var range = spec.range
+        if let from {
+            guard let d = DateExpr(parsing: from) else { throw ValidationError("--from: '\(from)' is not YYYY-MM-DD or -Nd") }
+            range.from = d
+        }
+        if let to {
+            guard let d = DateExpr(parsing: to) else { throw ValidationError("--to: '\(to)' is not YYYY-MM-DD, yesterday or -Nd") }
+            range.to = d
+        }
+        return range
+    }
+}
+
+/// Loads a pipeline file, printing every mistake as FILE:LINE:COLUMN and exiting 2.
+func loadPipeline(_ path: String, now: Date = Date()) throws -> PipelineSpec {
+    do {
+        return try SpecLoader.load(path: path, now: now)
+    } catch let error as SpecError {
+        printError(error.description)
+        printError("\(path): \(error.diagnostics.count) problem\(error.diagnostics.count == 1 ? "" : "s") found")
+        throw WXExit.badInput
+    }
+}
