@@ -1,0 +1,119 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file that appears under its final name only when complete.
+///
+/// Bytes go to a hidden temporary file beside the target (same directory, so
+/// the rename is atomic); `commit()` flushes, fsyncs, renames and fsyncs the
+/// directory. Until then no reader can see a partial file: if the process
+/// dies, only the hidden `.name.tmp-*` file is left; if the export throws, the
+/// temporary file is removed (`abort()`, also run on deinit).
+///
+/// It counts and SHA-256-hashes the bytes as they go to disk, for the manifest.
+public final class AtomicFile: ByteSink {
+    public let target: URL
+    public let temporary: URL
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+    private let bufferLimit: Int
+    private var hasher = SHA256Hasher()
+    public private(set) var bytesWritten = 0
+    private var state = State.open
+
+    private enum State { case open, committed, aborted }
+
+    /// The prefix of temporary files, so loaders that glob the folder skip them.
+    public static func temporaryName(for target: URL) -> String {
+        ".\(target.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    public init(target: URL, bufferSize: Int = 1 << 20) throws {
+        self.target = target
+        self.bufferLimit = bufferSize
+        let directory = target.deletingLastPathComponent()
+        self.temporary = directory.appendingPathComponent(AtomicFile.temporaryName(for: target))
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ExportError.io(path: temporary.path, operation: "create", errno: errno) }
+        self.fd = fd
+        buffer.reserveCapacity(bufferSize)
+    }
+
+    deinit { abort() }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if buffer.count + bytes.count > bufferLimit { try drain() }
+        if bytes.count >= bufferLimit {
+            try writeFully(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    /// Flushes the buffer to the temporary file (it stays hidden).
+    public func finish() throws { try drain() }
+
+    /// Makes the file visible under its final name. Returns its size and SHA-256.
+    @discardableResult
+    public func commit() throws -> (bytes: Int, sha256: String) {
+        precondition(state == .open, "AtomicFile committed twice or after abort")
+        try drain()
+        guard fsync(fd) == 0 else { throw ExportError.io(path: temporary.path, operation: "fsync", errno: errno) }
+        let closed = close(fd)
+        fd = -1
+        guard closed == 0 else { throw ExportError.io(path: temporary.path, operation: "close", errno: errno) }
+        guard rename(temporary.path, target.path) == 0 else {
+            throw ExportError.io(path: target.path, operation: "rename \(temporary.lastPathComponent) to", errno: errno)
+        }
+        state = .committed
+        AtomicFile.syncDirectory(target.deletingLastPathComponent())
+        return (bytesWritten, hasher.finalizeHex())
+    }
+
+    /// Drops the temporary file; the target is untouched.
+    public func abort() {
+        guard state == .open else { return }
+        state = .aborted
+        if fd >= 0 { close(fd); fd = -1 }
+        unlink(temporary.path)
+    }
+
+    private func drain() throws {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { try writeFully($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeFully(_ bytes: UnsafeRawBufferPointer) throws {
+        guard state == .open, fd >= 0 else { throw ExportError.io(path: temporary.path, operation: "write (already closed)", errno: EBADF) }
+        hasher.update(bytes)
+        var offset = 0
+        while offset < bytes.count {
+            guard let start = bytes.baseAddress else { return }
+            let n = posixWrite(fd, start + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ExportError.io(path: temporary.path, operation: "write", errno: errno)
+            }
+            offset += n
+        }
+        bytesWritten += bytes.count
+    }
+
+    /// So the rename itself survives a crash.
+    private static func syncDirectory(_ directory: URL) {
+        let dfd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dfd >= 0 else { return }
+        _ = fsync(dfd)
+        close(dfd)
+    }
+}
+
+#if canImport(Glibc)
+private let posixWrite = Glibc.write
+#elseif canImport(Darwin)
+private let posixWrite = Darwin.write
+#endif
