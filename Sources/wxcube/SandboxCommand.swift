@@ -1,7 +1,103 @@
 import ArgumentParser
+import Dispatch
+import Foundation
+import WXCube
+import WXCubeSandbox
 
-// Placeholder until the sandbox lands (issue 3).
 struct SandboxCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sandbox", abstract: "Run the simulated datacube API.")
-    func run() async throws { throw ValidationError("the sandbox is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Run the simulated datacube API.",
+        discussion: """
+        Serves /cgi-bin/token, /cgi-bin/stable_token and the six datacube endpoints with WeChat's rules
+        and deterministic synthetic data. Prints its URL and every account's appid and secret, then runs
+        until Ctrl-C (SIGINT) or SIGTERM. Point a pipeline at it with `api.base_url: http://127.0.0.1:PORT`
+        or `wxcube run ... --api-base URL`.
+
+        Faults (per datacube call): busy, expire, http500, truncate, slow are probabilities; quota is calls
+        per appid per China day before errcode 45009; slow_delay is the slow delay in seconds (default 40).
+        Example: --faults busy=0.05,expire=0.02,http500=0.02,truncate=0.01,slow=0.01,quota=500
+        See docs/sandbox.md.
+        """)
+
+    @Option(help: "Port to listen on (0: any free port).")
+    var port: Int = 8080
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Data seed: the same seed gives the same data.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Number of accounts.")
+    var accounts: Int = 3
+
+    @Option(help: ArgumentHelp("Fault injection, e.g. busy=0.05,quota=500 (default: none).", valueName: "spec"))
+    var faults: String = "none"
+
+    @Option(help: ArgumentHelp("Access token lifetime (expires_in).", valueName: "seconds"))
+    var tokenLifetime: Int = 7200
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535, not \(port)") }
+        guard accounts >= 1 else { throw ValidationError("--accounts must be at least 1, not \(accounts)") }
+        guard tokenLifetime >= 1 else { throw ValidationError("--token-lifetime must be at least 1 second, not \(tokenLifetime)") }
+    }
+
+    func run() async throws {
+        let parsedFaults: SandboxFaults
+        do {
+            parsedFaults = try SandboxFaults(parsing: faults)
+        } catch let error as SandboxFaultsError {
+            printError("error: \(error)")
+            throw WXExit.badInput
+        }
+        let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
+        let server: SandboxServer
+        do {
+            server = try await SandboxServer.start(SandboxConfiguration(
+                seed: seed, accounts: accounts, tokenLifetimeSeconds: tokenLifetime, faults: parsedFaults,
+                host: host, port: port))
+        } catch {
+            printError("error: \(error)")
+            throw WXExit.failed
+        }
+        var out = "wxcube sandbox listening on \(server.baseURL)\n"
+        out += "seed \(seed), token lifetime \(tokenLifetime) s, faults \(parsedFaults.specDescription)\n"
+        for a in server.accounts {
+            out += "account \(a.index): appid \(a.appid) secret \(a.secret)\n"
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+        let signal = await signals.wait()
+        printError("wxcube sandbox: got \(signal == SIGINT ? "SIGINT" : "SIGTERM"), stopping")
+        await server.stop()
+        let stats = server.stats()
+        printError("wxcube sandbox: stopped after \(stats.datacubeCalls) datacube calls")
+    }
+}
+
+/// Waits for the first of some Unix signals, which no longer kill the process.
+private final class SignalWaiter: @unchecked Sendable {
+    private let sources: [DispatchSourceSignal]
+    private let stream: AsyncStream<Int32>
+
+    init(signals: [Int32]) {
+        let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
+        self.stream = stream
+        sources = signals.map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { continuation.yield(sig) }
+            source.resume()
+            return source
+        }
+    }
+
+    func wait() async -> Int32 {
+        for await sig in stream {
+            sources.forEach { $0.cancel() }
+            return sig
+        }
+        return SIGTERM
+    }
 }
