@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of wxcube's exporters against anchors measured on this
+# machine in this run (issue 7): gzip -6, libxlsxwriter (C, constant_memory),
+# Python XlsxWriter (constant_memory) and Python orjson.
+#
+#   bench/compare.sh [--rows N]          # default 1,000,000 rows of article_total
+#
+# Prints a table, then the ratio lines (wxcube ÷ anchor, lower is better) last.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+dpkg -s libxlsxwriter-dev >/dev/null 2>&1 || need_apt+=(libxlsxwriter-dev)
+command -v gzip >/dev/null || need_apt+=(gzip)
+command -v cc >/dev/null || need_apt+=(gcc)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+python3 -c "import xlsxwriter, orjson, openpyxl" 2>/dev/null || python3 -m pip install -q xlsxwriter orjson openpyxl
+
+echo "building wxcube (release)..." >&2
+swift build -c release --product wxcube >&2
+bin="$(swift build -c release --show-bin-path)/wxcube"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cc -O2 -o "$work/xlsx_anchor" bench/anchors/xlsx_libxlsxwriter.c -lxlsxwriter
+
+python3 bench/compare.py --wxcube "$bin" --xlsx-anchor "$work/xlsx_anchor" --work "$work" "$@"
