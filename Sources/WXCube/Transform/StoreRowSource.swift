@@ -109,19 +109,29 @@ final class StoreRowSource {
     }
 
     /// For each day S of `range` whose summary is stored: the articles with a detail dated S.
+    /// Each getarticletotal day is read once: a sliding window keeps the 7 ref_dates' live days.
     func liveArticles(range: DateRange) -> any RowStream {
         let account = Value.string(self.account)
         let lookback = Endpoint.getarticletotal.lookbackDays
+        var window: [Day: [(row: Row, live: Set<Day>)]] = [:]
         return DayBatchRowStream(schema: LiveArticles.schema, days: range.days) { day in
+            let first = max(day.adding(days: -lookback), Day.dataStart)
+            window = window.filter { $0.key >= first }
             guard try self.isStored(.getarticlesummary, day) else { return [] }
             var byMsgid: [String: Row] = [:]
-            for offset in 0...lookback {
-                let refDate = day.adding(days: -offset)
-                guard refDate >= Day.dataStart else { break }
-                for item in try self.articles(refDate: refDate) {
-                    guard let msgid = item.msgid, byMsgid[msgid] == nil,
-                          item.details.contains(where: { $0.statDate == day }) else { continue }
-                    byMsgid[msgid] = [account, .date(day), .string(msgid), Value(item.title), Value(item.userSource)]
+            for refDate in DateRange(from: first, to: day).days {
+                if window[refDate] == nil {
+                    window[refDate] = try self.articles(refDate: refDate).compactMap { item in
+                        guard let msgid = item.msgid else { return nil }
+                        return ([account, .null, .string(msgid), Value(item.title), Value(item.userSource)],
+                                Set(item.details.compactMap(\.statDate)))
+                    }
+                }
+                for (row, live) in window[refDate] ?? [] where live.contains(day) {
+                    guard let msgid = row[LiveArticles.msgid].stringValue, byMsgid[msgid] == nil else { continue }
+                    var out = row
+                    out[LiveArticles.statDate] = .date(day)
+                    byMsgid[msgid] = out
                 }
             }
             return byMsgid.keys.sorted().compactMap { byMsgid[$0] }
