@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+
+/// One account during a run: its tokens, its rate limit, and whether it was stopped.
+public final class AccountSession: Sendable {
+    public let account: AccountSpec
+    public let tokens: TokenProvider
+    public let limiter: RateLimiter
+    private let stopped = Locked<AccountFailure?>(nil)
+
+    public init(account: AccountSpec, tokens: TokenProvider, limiter: RateLimiter) {
+        self.account = account
+        self.tokens = tokens
+        self.limiter = limiter
+    }
+
+    /// Why the account was stopped, if it was.
+    public var failure: AccountFailure? { stopped.current }
+
+    /// Stops the account; returns true for the first failure only.
+    @discardableResult
+    public func stop(_ failure: AccountFailure) -> Bool {
+        stopped.withLock { current in
+            guard current == nil else { return false }
+            current = failure
+            return true
+        }
+    }
+}
+
+/// Fetches datacube windows: tokens, rate limit, retries and response checks.
+/// Throws `AccountFailure` (stop the account), `WindowFailure` (this window
+/// only) or CancellationError.
+public struct DatacubeClient: Sendable {
+    public let baseURL: String
+    public let transport: any HTTPTransport
+    public let policy: RetryPolicy
+    public let stats: FetchStats
+    public let logger: Logger
+
+    public init(baseURL: String, transport: any HTTPTransport, policy: RetryPolicy, stats: FetchStats, logger: Logger) {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.transport = transport
+        self.policy = policy
+        self.stats = stats
+        self.logger = logger
+    }
+
+    static func requestBody(begin: Day, end: Day) -> Data {
+        Data("{\"begin_date\":\"\(begin.iso)\",\"end_date\":\"\(end.iso)\"}".utf8)
+    }
+
+    private static let tokenAllowed: CharacterSet = {
+        var set = CharacterSet.urlQueryAllowed
+        set.remove(charactersIn: "&=+#")
+        return set
+    }()
+
+    func url(_ endpoint: Endpoint, token: Secret) -> String {
+        let t = token.value.addingPercentEncoding(withAllowedCharacters: DatacubeClient.tokenAllowed) ?? token.value
+        return "\(baseURL)\(endpoint.path)?access_token=\(t)"
+    }
+
+    /// Fetches one window and checks the answer; the caller commits it.
+    public func fetch(_ call: PlannedCall, session: AccountSession, fetchedAt: @Sendable () -> Date) async throws -> FetchedWindow {
+        let body = DatacubeClient.requestBody(begin: call.begin, end: call.end)
+        var issued = try await session.tokens.token()
+        var attempt = 0
+        var tokenErrors = 0
+        while true {
+            if let f = session.failure { throw f }
+            try await session.limiter.acquire()
+            let cause: RetryCause
+            do {
+                stats.requestSent()
+                let reply = try await transport.postJSON(url: url(call.endpoint, token: issued.token), body: body)
+                if reply.status >= 500 {
+                    cause = .http5xx
+                } else if reply.status != 200 {
+                    cause = .malformed
+                } else {
+                    switch DatacubeAnswerReader.read(reply.body, begin: call.begin, end: call.end) {
+                    case let .rows(counts, dropped):
+                        if !dropped.isEmpty {
+                            stats.rowsDropped(dropped.count)
+                            logger.warning("\(call): dropped \(dropped.count) row(s) whose ref_date (\(Set(dropped).sorted().prefix(3).joined(separator: ", "))) lies outside the requested window")
+                        }
+                        return FetchedWindow(storeKey: call.storeKey, endpoint: call.endpoint, begin: call.begin, end: call.end,
+                                             body: reply.body, rowCounts: counts, fetchedAt: fetchedAt())
+                    case .malformed:
+                        cause = .malformed
+                    case let .apiError(code, message):
+                        if code == -1 {
+                            cause = .busy
+                        } else if AccountFailure.tokenCodes.contains(code) {
+                            if await session.tokens.usesReadyToken {
+                                throw AccountFailure.accessTokenRejected(account: call.account, code: code, message: message)
+                            }
+                            tokenErrors += 1
+                            stats.retried(.tokenExpired)
+                            logger.debug("\(call): token rejected (\(code) \(message)); getting a new one")
+                            switch tokenErrors {
+                            case 1:
+                                await session.tokens.invalidate(generation: issued.generation)
+                                issued = try await session.tokens.token()
+                            case 2:
+                                issued = try await session.tokens.forceRefresh(after: issued.generation)
+                            default:
+                                throw AccountFailure.tokenRejected(account: call.account, code: code, message: message)
+                            }
+                            continue
+                        } else if code == 45011 {
+                            cause = .rateLimited
+                            await session.limiter.slowDown(pause: policy.slowDownPause)
+                            let rate = await session.limiter.requestsPerSecond
+                            logger.warning("account \(call.account): per-minute quota reached (45011); slowing down to \(rate) calls/s")
+                        } else if code == 45009 {
+                            throw AccountFailure.quotaExhausted(account: call.account, message: message)
+                        } else if AccountFailure.fatalCodes.contains(code) {
+                            throw AccountFailure.fatal(account: call.account, code: code, message: message, hint: AccountFailure.hint(for: code))
+                        } else if code == 61500 || code == 61501 {
+                            let request = "POST \(Redactor.redactURL(url(call.endpoint, token: issued.token))) \(String(decoding: body, as: UTF8.self))"
+                            throw WindowFailure.plannerBug(call: call.description, code: code, message: message, request: request)
+                        } else {
+                            throw WindowFailure.unexpectedAnswer(call: call.description, code: code, message: message)
+                        }
+                    }
+                }
+            } catch let e as TransportError {
+                if case .timeout = e { cause = .timeout } else { cause = .connection }
+            }
+            guard attempt < policy.retries else {
+                throw WindowFailure.retriesExhausted(call: call.description, attempts: attempt + 1, lastCause: cause.rawValue)
+            }
+            stats.retried(cause)
+            let delay = policy.delay(attempt: attempt)
+            logger.debug("\(call): \(cause); retry \(attempt + 1) of \(policy.retries) in \(String(format: "%.2f", delay)) s")
+            try await sleep(seconds: delay)
+            attempt += 1
+        }
+    }
+}

@@ -1,0 +1,342 @@
+import Foundation
+import Logging
+
+/// Runs a pipeline: plan against the store, fetch what is missing, and export
+/// once every window of every account is stored (DESIGN §1, §6).
+public struct PipelineRunner: Sendable {
+    public var spec: PipelineSpec
+    public var options: RunOptions
+    public var logger: Logger
+    public var progress: any RunProgress
+    /// A transport to use instead of a new AsyncHTTPClient (tests).
+    public var transport: (any HTTPTransport)?
+
+    public init(spec: PipelineSpec, options: RunOptions, logger: Logger, progress: any RunProgress = NoProgress(),
+                transport: (any HTTPTransport)? = nil) {
+        self.spec = spec
+        self.options = options
+        self.logger = logger
+        self.progress = progress
+        self.transport = transport
+    }
+
+    /// The store path after `--store`.
+    public var storePath: String { options.storePath ?? spec.store }
+
+    /// The run's range after `--from`/`--to`, before clamping.
+    public func requestedRange(now: Date) -> DateRange {
+        RangeSpec(from: options.from ?? spec.range.from, to: options.to ?? spec.range.to)
+            .resolve(today: ChinaClock.today(at: now))
+    }
+
+    /// Runs; never throws. Cancelling the task (Ctrl-C) stops cleanly: windows
+    /// in flight are discarded, stored ones kept, and the result is incomplete.
+    public func run() async -> RunResult {
+        let stats = FetchStats()
+        let now = options.now ?? Date()
+        var summary = RunSummary(range: nil, stats: stats.snapshot, accounts: [], durationSeconds: 0, interrupted: false)
+        func finish(_ status: RunStatus, plan: Plan?, remaining: [PlannedCall] = [], messages: [String]) -> RunResult {
+            summary.stats = stats.snapshot
+            summary.durationSeconds = stats.elapsedSeconds
+            summary.range = plan?.range
+            return RunResult(status: status, plan: plan, summary: summary, remaining: remaining, messages: messages)
+        }
+
+        // Store.
+        let store: RawStore
+        do {
+            if options.offline {
+                guard let s = try RawStore.openReadOnly(path: storePath) else {
+                    return finish(.incomplete, plan: nil, messages: [
+                        "--offline: there is no store at \(storePath); run without --offline first to fetch the data"])
+                }
+                store = s
+            } else {
+                store = try RawStore(path: storePath)
+            }
+        } catch {
+            return finish(.failed, plan: nil, messages: ["\(error)"])
+        }
+
+        // Plan.
+        let plan: Plan
+        do {
+            plan = try Planner(spec: spec, refresh: options.refresh && !options.offline)
+                .plan(range: requestedRange(now: now), now: now, coverage: store)
+        } catch let e as PlanError {
+            return finish(.badUsage, plan: nil, messages: ["\(e)"])
+        } catch {
+            return finish(.failed, plan: nil, messages: ["store: cannot read which days are stored: \(error)"])
+        }
+        for w in plan.warnings { logger.warning("\(w)") }
+        let cachedCalls = plan.calls.filter(\.cached)
+        stats.planned(total: plan.pending.count, cachedWindows: cachedCalls.count,
+                      cachedDays: cachedCalls.reduce(0) { $0 + $1.days.dayCount })
+        logger.info("plan: \(plan.range.from.iso)..\(plan.range.to.iso), \(plan.calls.count) windows, \(plan.pending.count) to fetch, \(cachedCalls.count) cached")
+
+        if options.offline {
+            let missing = try? missingDays(plan: plan, store: store)
+            if let missing, !missing.isEmpty {
+                summary.accounts = spec.accounts.map { ($0.name, .incomplete(failedWindows: 0)) }
+                var msgs = ["--offline: \(missing.count) day(s) are not in the store \(storePath), so nothing was exported:"]
+                msgs += missing.prefix(10).map { "  \($0.account) \($0.endpoint.rawValue) \($0.day.iso)" }
+                if missing.count > 10 { msgs.append("  ... and \(missing.count - 10) more") }
+                msgs.append("run without --offline to fetch them")
+                return finish(.incomplete, plan: plan, messages: msgs)
+            }
+            summary.accounts = spec.accounts.map { ($0.name, .complete) }
+            return exportOrFail(plan: plan, store: store, finish: finish)
+        }
+
+        // Fetch.
+        guard let baseURL = resolvedBaseURL() else {
+            return finish(.badUsage, plan: plan, messages: [
+                "api.base_url is `sandbox`, but no sandbox is running: use `wxcube run` (it starts one) or pass --api-base URL"])
+        }
+        let ownTransport = transport == nil ? AsyncHTTPTransport(api: spec.api) : nil
+        let http: any HTTPTransport = transport ?? ownTransport ?? AsyncHTTPTransport(api: spec.api)
+        let policy = RetryPolicy(retries: spec.api.retries, baseDelay: options.retryBaseDelay)
+        let client = DatacubeClient(baseURL: baseURL, transport: http, policy: policy, stats: stats, logger: logger)
+        let sessions = makeSessions(baseURL: client.baseURL, transport: http, policy: policy, stats: stats)
+
+        progress.start(stats: stats)
+        let outcome = await fetchAll(plan.pending, client: client, sessions: sessions, store: store, stats: stats)
+        progress.stop()
+        if let ownTransport {
+            do { try await ownTransport.shutdown() } catch { logger.debug("closing the HTTP client: \(error)") }
+        }
+
+        // Outcome.
+        let interrupted = Task.isCancelled || outcome.interrupted
+        summary.interrupted = interrupted
+        summary.accounts = spec.accounts.map { a in
+            let s = sessions[a.name]
+            if let f = s?.failure { return (a.name, .stopped(f)) }
+            let failed = outcome.failed.filter { $0.call.account == a.name }.count
+            if failed > 0 { return (a.name, .incomplete(failedWindows: failed)) }
+            if outcome.remaining.contains(where: { $0.account == a.name }) { return (a.name, .interrupted) }
+            return (a.name, .complete)
+        }
+        if outcome.remaining.isEmpty && !interrupted {
+            return exportOrFail(plan: plan, store: store, finish: finish)
+        }
+        var messages: [String] = []
+        if interrupted { messages.append("interrupted: windows in flight were discarded; stored windows are kept") }
+        for s in sessions.values.sorted(by: { $0.account.name < $1.account.name }) {
+            if let f = s.failure { messages.append("\(f)") }
+        }
+        for f in outcome.failed { messages.append("\(f.failure)") }
+        messages += remainingLines(outcome.remaining)
+        let plannerBug = outcome.failed.contains { $0.failure.isPlannerBug }
+        return finish(plannerBug ? .failed : .incomplete, plan: plan, remaining: outcome.remaining, messages: messages)
+    }
+
+    /// Transform and export: runs only when every window of every account is
+    /// stored. The transform (issue 5) and export (issue 6) stages plug in here;
+    /// until they do it writes nothing.
+    public func exportPhase(plan: Plan, store: RawStore) throws {
+        logger.debug("export: no transform/export stages wired yet; \(spec.outputs.count) output(s) skipped")
+    }
+
+    // MARK: - Pieces
+
+    private func exportOrFail(plan: Plan, store: RawStore,
+                              finish: (RunStatus, Plan?, [PlannedCall], [String]) -> RunResult) -> RunResult {
+        do {
+            try exportPhase(plan: plan, store: store)
+            return finish(.complete, plan, [], [])
+        } catch {
+            return finish(.failed, plan, [], ["export: \(error)"])
+        }
+    }
+
+    private func resolvedBaseURL() -> String? {
+        if let b = options.apiBase { return b }
+        switch spec.api.base {
+        case .url(let u): return u
+        case .sandbox: return nil
+        }
+    }
+
+    private func makeSessions(baseURL: String, transport: any HTTPTransport, policy: RetryPolicy, stats: FetchStats) -> [String: AccountSession] {
+        // One rate limiter per appid, shared by accounts with the same appid.
+        var limiters: [String: RateLimiter] = [:]
+        var sessions: [String: AccountSession] = [:]
+        for a in spec.accounts {
+            let key = a.storeKey
+            let limiter = limiters[key] ?? RateLimiter(requestsPerSecond: spec.api.requestsPerSecond)
+            limiters[key] = limiter
+            let tokens = TokenProvider(account: a, baseURL: baseURL, transport: transport, policy: policy,
+                                       onRetry: { stats.retried($0) })
+            sessions[a.name] = AccountSession(account: a, tokens: tokens, limiter: limiter)
+        }
+        return sessions
+    }
+
+    struct FailedWindow: Sendable {
+        var call: PlannedCall
+        var failure: WindowFailure
+    }
+
+    struct FetchOutcome: Sendable {
+        var failed: [FailedWindow] = []
+        var remaining: [PlannedCall] = []
+        var interrupted = false
+    }
+
+    private enum WindowResult: Sendable {
+        case stored(PlannedCall)
+        case windowFailed(PlannedCall, WindowFailure)
+        case accountStopped(PlannedCall, AccountFailure)
+        case skipped(PlannedCall)
+        case cancelled(PlannedCall)
+        case storeFailed(PlannedCall, String)
+    }
+
+    /// Fetches the calls with at most `api.concurrency` in flight, accounts
+    /// interleaved so that per-appid rate limits overlap.
+    private func fetchAll(_ calls: [PlannedCall], client: DatacubeClient, sessions: [String: AccountSession],
+                          store: RawStore, stats: FetchStats) async -> FetchOutcome {
+        let queue = PipelineRunner.interleaved(calls)
+        let limit = max(1, spec.api.concurrency)
+        let fixedNow = options.now
+        let fetchedAt: @Sendable () -> Date = { fixedNow ?? Date() }
+        let logger = self.logger
+        var outcome = FetchOutcome()
+        var storeError: String?
+        var next = 0
+
+        await withTaskGroup(of: WindowResult.self) { group in
+            var inFlight = 0
+            func launch() {
+                while inFlight < limit && next < queue.count && storeError == nil && !Task.isCancelled {
+                    let call = queue[next]
+                    next += 1
+                    guard let session = sessions[call.account] else { continue }
+                    if session.failure != nil {
+                        stats.windowSkipped()
+                        outcome.remaining.append(call)
+                        continue
+                    }
+                    inFlight += 1
+                    group.addTask {
+                        do {
+                            let window = try await client.fetch(call, session: session, fetchedAt: fetchedAt)
+                            try Task.checkCancellation()
+                            do {
+                                try await store.commit(window)
+                            } catch is CancellationError {
+                                return .cancelled(call)
+                            } catch {
+                                return .storeFailed(call, "\(error)")
+                            }
+                            return .stored(call)
+                        } catch let f as AccountFailure {
+                            return .accountStopped(call, f)
+                        } catch let f as WindowFailure {
+                            return .windowFailed(call, f)
+                        } catch {
+                            if Task.isCancelled || error is CancellationError { return .cancelled(call) }
+                            if session.failure != nil { return .skipped(call) }
+                            return .windowFailed(call, .retriesExhausted(call: call.description, attempts: 1, lastCause: "\(error)"))
+                        }
+                    }
+                }
+            }
+            launch()
+            while let result = await group.next() {
+                inFlight -= 1
+                switch result {
+                case .stored:
+                    stats.windowStored()
+                case let .windowFailed(call, f):
+                    stats.windowFailed()
+                    logger.error("\(f)")
+                    outcome.failed.append(FailedWindow(call: call, failure: f))
+                    outcome.remaining.append(call)
+                case let .accountStopped(call, f):
+                    outcome.remaining.append(call)
+                    if let s = sessions[call.account], s.stop(f) {
+                        logger.error("\(f)")
+                    }
+                    stats.windowSkipped()
+                case let .skipped(call):
+                    stats.windowSkipped()
+                    outcome.remaining.append(call)
+                case let .cancelled(call):
+                    outcome.interrupted = true
+                    outcome.remaining.append(call)
+                case let .storeFailed(call, message):
+                    storeError = message
+                    logger.critical("store: cannot write \(call): \(message)")
+                    outcome.failed.append(FailedWindow(call: call, failure: .unexpectedAnswer(call: call.description, code: 0, message: "store write failed: \(message)")))
+                    outcome.remaining.append(call)
+                }
+                launch()
+            }
+        }
+        let unlaunched = next
+        // Calls never launched (Ctrl-C or a store failure) are still to do.
+        if unlaunched < queue.count {
+            if Task.isCancelled { outcome.interrupted = true }
+            outcome.remaining += queue[unlaunched...]
+        }
+        return outcome
+    }
+
+    /// Round-robin over accounts, each account's calls in plan order.
+    static func interleaved(_ calls: [PlannedCall]) -> [PlannedCall] {
+        var byAccount: [String: [PlannedCall]] = [:]
+        var order: [String] = []
+        for c in calls {
+            if byAccount[c.account] == nil { order.append(c.account) }
+            byAccount[c.account, default: []].append(c)
+        }
+        var out: [PlannedCall] = []
+        out.reserveCapacity(calls.count)
+        var i = 0
+        while out.count < calls.count {
+            for a in order {
+                if let list = byAccount[a], i < list.count { out.append(list[i]) }
+            }
+            i += 1
+        }
+        return out
+    }
+
+    /// Days the plan needs that are not stored (for --offline).
+    private func missingDays(plan: Plan, store: RawStore) throws -> [(account: String, endpoint: Endpoint, day: Day)] {
+        var out: [(String, Endpoint, Day)] = []
+        for a in spec.accounts {
+            for e in spec.fetchedEndpoints {
+                let days = Planner.fetchDays(for: e, range: plan.range)
+                let stored = try store.storedDays(storeKey: a.storeKey, endpoint: e, in: days)
+                for d in days.days where stored[d] == nil { out.append((a.name, e, d)) }
+            }
+        }
+        return out
+    }
+
+    /// "What is left and how to continue", grouped per account and endpoint.
+    private func remainingLines(_ remaining: [PlannedCall]) -> [String] {
+        guard !remaining.isEmpty else { return [] }
+        var groups: [String: (count: Int, first: Day, last: Day)] = [:]
+        var keys: [String] = []
+        for c in remaining {
+            let k = "\(c.account) \(c.endpoint.rawValue)"
+            if let g = groups[k] {
+                groups[k] = (g.count + 1, min(g.first, c.begin), max(g.last, c.end))
+            } else {
+                groups[k] = (1, c.begin, c.end)
+                keys.append(k)
+            }
+        }
+        var lines = ["left to fetch: \(remaining.count) window(s):"]
+        for k in keys.sorted() {
+            if let g = groups[k] { lines.append("  \(k): \(g.count) window(s) between \(g.first.iso) and \(g.last.iso)") }
+        }
+        let pipeline = options.pipelinePath ?? "PIPELINE.yaml"
+        lines.append("nothing was exported; progress is kept in \(storePath). Run `wxcube run \(pipeline)` again with the same range to continue (after midnight China time if the daily quota was reached)")
+        return lines
+    }
+}
