@@ -1,8 +1,130 @@
 import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import WXCube
+import WXCubeSandbox
 
-// Placeholder until fetch and store land (issue 4).
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a pipeline.")
-    @Argument var pipeline: String
-    func run() async throws { throw ValidationError("not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Fetch what the store lacks, then transform and export.",
+        discussion: """
+        Windows already in the store are not fetched again, except those within `refetch_days`
+        of --to (their numbers still change). Outputs are written only when every window of every
+        account is stored; otherwise the run exits 3, keeps its progress, and says how to continue.
+        Ctrl-C stops cleanly: windows in flight are discarded, stored ones kept.
+
+        With `api.base_url: sandbox` (and no --api-base) a simulated API is started in-process.
+
+        Exit codes: 0 done, 1 failed, 2 bad usage or pipeline file, 3 incomplete (run again to continue).
+
+        Examples:
+          wxcube run pipelines/demo.yaml --out out
+          wxcube run pipelines/nightly.yaml --from 2026-11-01 --to 2026-11-07 --log-level debug
+          wxcube run pipelines/nightly.yaml --offline --out out    # re-export from the store
+        """
+    )
+
+    @Argument(help: "The pipeline file (YAML).")
+    var pipeline: String
+
+    @OptionGroup var range: RangeOptions
+
+    @Option(name: .customLong("api-base"), help: ArgumentHelp("Base URL of the API instead of api.base_url (e.g. a sandbox).", valueName: "url"))
+    var apiBase: String?
+
+    @Option(help: ArgumentHelp("Folder relative output paths resolve against.", valueName: "dir"))
+    var out: String = "."
+
+    @Option(help: ArgumentHelp("The SQLite store instead of the pipeline's `store`.", valueName: "path"))
+    var store: String?
+
+    @Flag(help: "Fetch nothing: export from the store, failing if a day is missing.")
+    var offline = false
+
+    @Flag(help: "Fetch every window in range again, even stored ones.")
+    var refresh = false
+
+    @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level: '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        if offline && refresh { throw ValidationError("--offline and --refresh contradict each other: pick one") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let logger = Logger(label: "wxcube") { ConsoleLogHandler(label: $0, level: level) }
+        let now = Date()
+        let spec = try loadPipeline(pipeline, now: now)
+        let rangeSpec = try range.rangeSpec(spec)
+
+        var sandbox: SandboxServer?
+        var base = apiBase
+        if base == nil, spec.api.base == .sandbox, !offline {
+            do {
+                let server = try await SandboxServer.start(SandboxConfiguration())
+                sandbox = server
+                base = server.baseURL
+                logger.info("sandbox: simulated datacube API listening on \(server.baseURL)")
+            } catch {
+                printError("error: cannot start the sandbox: \(error)")
+                throw WXExit.failed
+            }
+        }
+
+        let options = RunOptions(from: rangeSpec.from, to: rangeSpec.to, apiBase: base, outDirectory: out,
+                                 storePath: store, offline: offline, refresh: refresh, now: nil, pipelinePath: pipeline)
+        let runner = PipelineRunner(spec: spec, options: options, logger: logger,
+                                    progress: ProgressReporter(logger: logger))
+        let task = Task { await runner.run() }
+        let interrupts = InterruptHandler { task.cancel() }
+        let result = await task.value
+        interrupts.remove()
+        if let sandbox { await sandbox.stop() }
+
+        let console = StderrConsole.shared
+        for line in result.summary.lines { console.writeLine("summary: \(line)") }
+        for m in result.messages { console.writeLine(m) }
+        switch result.status {
+        case .complete: return
+        case .incomplete: throw WXExit.incomplete
+        case .failed: throw WXExit.failed
+        case .badUsage: throw WXExit.badInput
+        }
+    }
+}
+
+/// Ctrl-C cancels the run (clean stop); a second Ctrl-C exits at once.
+final class InterruptHandler {
+    private let source: any DispatchSourceSignal
+    private let count = Locked(0)
+
+    init(onInterrupt: @escaping @Sendable () -> Void) {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        self.source = source
+        source.setEventHandler { [count] in
+            let n = count.withLock { n -> Int in
+                n += 1
+                return n
+            }
+            if n == 1 {
+                StderrConsole.shared.writeLine("interrupted: stopping; windows in flight are discarded, stored ones kept (Ctrl-C again to quit at once)")
+                onInterrupt()
+            } else {
+                exit(130)
+            }
+        }
+        source.resume()
+    }
+
+    func remove() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
 }

@@ -136,7 +136,7 @@ public struct DatacubeClient: Sendable {
             }
             stats.retried(cause)
             let delay = policy.delay(attempt: attempt)
-            logger.debug("\(call): \(cause); retry \(attempt + 1) of \(policy.retries) in \(String(format: "%.2f", delay)) s")
+            logger.debug("\(call): \(cause); retry \(attempt + 1) of \(policy.retries) in \(String(format: "%.2f", delay)) s (POST \(Redactor.redactURL(url(call.endpoint, token: issued.token))))")
             try await sleep(seconds: delay)
             attempt += 1
         }
