@@ -44,10 +44,7 @@ struct PlanCommand: AsyncParsableCommand {
         }
         for w in plan.warnings { printError("warning: \(w)") }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-            let data = try encoder.encode(plan.calls)
-            print(String(decoding: data, as: UTF8.self))
+            print(PlanTable.json(plan))
         } else {
             print(PlanTable.render(plan))
         }
@@ -56,6 +53,32 @@ struct PlanCommand: AsyncParsableCommand {
 
 /// The human-readable plan: one line per window, then call counts per endpoint.
 enum PlanTable {
+    /// DESIGN §6's array, one call per line, keys in the contract's order.
+    static func json(_ plan: Plan) -> String {
+        let objects = plan.calls.map { c in
+            "  {\"account\": \(quoted(c.account)), \"endpoint\": \"\(c.endpoint.rawValue)\", "
+                + "\"begin_date\": \"\(c.begin.iso)\", \"end_date\": \"\(c.end.iso)\", \"cached\": \(c.cached)}"
+        }
+        return objects.isEmpty ? "[]" : "[\n" + objects.joined(separator: ",\n") + "\n]"
+    }
+
+    /// A JSON string literal (RFC 8259 escaping; non-ASCII kept as UTF-8).
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+
     static func render(_ plan: Plan) -> String {
         var lines: [String] = []
         let accountWidth = max(7, plan.calls.map(\.account.count).max() ?? 0)

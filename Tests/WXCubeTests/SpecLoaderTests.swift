@@ -144,7 +144,9 @@ final class SpecLoaderTests: XCTestCase {
             secret: ${WECHAT_SECRET}
             access_token: ${WECHAT_ACCESS_TOKEN}
         stages:
-          - fetch: {endpoints: [getuserread], refetch_days: ${WECHAT_SECRET}}
+          - fetch:
+              endpoints: [getuserread]
+              refetch_days: ${WECHAT_SECRET}
         """)
         let text = d.map(\.description).joined(separator: "\n")
         XCTAssertTrue(text.contains("not both"), text)
@@ -223,7 +225,7 @@ final class SpecLoaderTests: XCTestCase {
         let r = try CLIProcess.run(["validate", file.path])
         XCTAssertEqual(r.status, 2, r.stderr)
         XCTAssertTrue(r.stderr.contains("\(file.path):3:5: accounts[0]: account 'main' has neither secret nor access_token"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("\(file.path):5:40: stages[0].fetch.endpoints: unknown endpoint 'nope'"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(file.path):5:38: stages[0].fetch.endpoints: unknown endpoint 'nope'"), r.stderr)
         XCTAssertTrue(r.stderr.contains("\(file.path):10:5: outputs[0]: unknown key 'colour'"), r.stderr)
         XCTAssertEqual(r.stdout, "")
 

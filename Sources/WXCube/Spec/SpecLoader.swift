@@ -156,7 +156,7 @@ final class SpecReader {
             } else if let url = URL(string: s), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
                 api.base = .url(s.hasSuffix("/") ? String(s.dropLast()) : s)
             } else {
-                error(e.value, "api.base_url: '\(s)' is not an http(s) URL or `sandbox`")
+                error(e.value, "api.base_url: '\(shown(e.value))' is not an http(s) URL or `sandbox`")
             }
         }
         if let e = m["concurrency"], let n = int(e.value, "api.concurrency", in: 1...64) { api.concurrency = n }
@@ -173,12 +173,12 @@ final class SpecReader {
         checkKeys(m, allowed: Self.rangeKeys, in: "range")
         if let e = m["from"], let s = string(e.value, "range.from") {
             if let d = DateExpr(parsing: s) { range.from = d } else {
-                error(e.value, "range.from: '\(s)' is not a date (YYYY-MM-DD, a real calendar day), -Nd or yesterday")
+                error(e.value, "range.from: '\(shown(e.value))' is not a date (YYYY-MM-DD, a real calendar day), -Nd or yesterday")
             }
         }
         if let e = m["to"], let s = string(e.value, "range.to") {
             if let d = DateExpr(parsing: s) { range.to = d } else {
-                error(e.value, "range.to: '\(s)' is not a date (YYYY-MM-DD, a real calendar day), -Nd or yesterday")
+                error(e.value, "range.to: '\(shown(e.value))' is not a date (YYYY-MM-DD, a real calendar day), -Nd or yesterday")
             }
         }
         let resolved = range.resolve(today: ChinaClock.today(at: now))
@@ -270,7 +270,7 @@ final class SpecReader {
             if let ep = Endpoint(rawValue: s) {
                 if !endpoints.contains(ep) { endpoints.append(ep) }
             } else {
-                error(item, "\(path).endpoints: unknown endpoint '\(s)'\(Suggest.didYouMean(s, Endpoint.allCases.map(\.rawValue)))")
+                error(item, "\(path).endpoints: unknown endpoint '\(shown(item))'\(Suggest.didYouMean(s, Endpoint.allCases.map(\.rawValue)))")
             }
         }
         var spec = FetchStageSpec(endpoints: endpoints)
@@ -284,16 +284,16 @@ final class SpecReader {
         var spec = FlattenStageSpec()
         if let e = m["endpoint"], let s = string(e.value, "\(path).endpoint") {
             if s != Endpoint.getarticletotal.rawValue {
-                error(e.value, "\(path).endpoint: only getarticletotal has nested details to flatten (got '\(s)')")
+                error(e.value, "\(path).endpoint: only getarticletotal has nested details to flatten (got '\(shown(e.value))')")
             }
             spec.endpoint = .getarticletotal
         }
         if let e = m["field"], let s = string(e.value, "\(path).field"), s != "details" {
-            error(e.value, "\(path).field: getarticletotal's nested field is `details` (got '\(s)')")
+            error(e.value, "\(path).field: getarticletotal's nested field is `details` (got '\(shown(e.value))')")
         }
         if let e = m["into"], let s = string(e.value, "\(path).into") {
             if s != DatasetName.article_total.rawValue {
-                error(e.value, "\(path).into: flattened details become article_total (got '\(s)')")
+                error(e.value, "\(path).into: flattened details become article_total (got '\(shown(e.value))')")
             }
         }
         return spec
@@ -319,7 +319,7 @@ final class SpecReader {
                     .map { $0.trimmingCharacters(in: .whitespaces) }
                 let identifier = #/^[a-z_][a-z0-9_]*$/#
                 guard parts.count == 2, parts.allSatisfy({ (try? identifier.wholeMatch(in: $0)) != nil }) else {
-                    error(entry.value, "\(path).metrics.\(entry.key): '\(expr)' is not `column / column`")
+                    error(entry.value, "\(path).metrics.\(entry.key): '\(shown(entry.value))' is not `column / column`")
                     continue
                 }
                 var ok = true
@@ -340,7 +340,7 @@ final class SpecReader {
             for item in sequence(e.value, "\(path).daily") ?? [] {
                 guard let s = string(item, "\(path).daily") else { continue }
                 if cumulative.contains(s) { daily.append(s) } else {
-                    error(item, "\(path).daily: '\(s)' is not a cumulative detail metric\(Suggest.didYouMean(s, cumulative))")
+                    error(item, "\(path).daily: '\(shown(item))' is not a cumulative detail metric\(Suggest.didYouMean(s, cumulative))")
                 }
             }
         }
@@ -403,7 +403,7 @@ final class SpecReader {
             var format = OutputFormat.csv
             if let e = m["format"], let s = string(e.value, "\(path).format") {
                 if let f = OutputFormat(rawValue: s) { format = f } else {
-                    error(e.value, "\(path).format: unknown format '\(s)'\(Suggest.didYouMean(s, OutputFormat.allCases.map(\.rawValue)))")
+                    error(e.value, "\(path).format: unknown format '\(shown(e.value))'\(Suggest.didYouMean(s, OutputFormat.allCases.map(\.rawValue)))")
                 }
             } else if m["format"] == nil {
                 error(item, "\(path): missing format (csv, csv.gz, ndjson, ndjson.gz or xlsx)")
@@ -427,7 +427,7 @@ final class SpecReader {
             var spec = OutputSpec(datasets: datasets, format: format, path: pathTemplate)
             if let e = m["headers"], let s = string(e.value, "\(path).headers") {
                 if let h = HeaderLanguage(rawValue: s) { spec.headers = h } else {
-                    error(e.value, "\(path).headers: '\(s)' is not en or zh")
+                    error(e.value, "\(path).headers: '\(shown(e.value))' is not en or zh")
                 }
             }
             if let e = m["bom"], let b = bool(e.value, "\(path).bom") { spec.bom = b }
@@ -542,10 +542,17 @@ final class SpecReader {
         return ok ? out : nil
     }
 
+    /// A scalar as written, before `${VAR}` substitution: messages show this so
+    /// that a value from the environment (possibly a secret) never leaks.
+    private func shown(_ node: Node) -> String {
+        if case .scalar(let s) = node { return s.string }
+        return kindName(node)
+    }
+
     private func int(_ node: Node, _ path: String, in range: ClosedRange<Int>? = nil) -> Int? {
         guard let s = string(node, path) else { return nil }
         guard let n = Int(s) else {
-            error(node, "\(path): expected a whole number, got '\(s)'")
+            error(node, "\(path): expected a whole number, got '\(shown(node))'")
             return nil
         }
         if let range, !range.contains(n) {
@@ -558,7 +565,7 @@ final class SpecReader {
     private func number(_ node: Node, _ path: String, min: Double) -> Double? {
         guard let s = string(node, path) else { return nil }
         guard let n = Double(s), n.isFinite else {
-            error(node, "\(path): expected a number, got '\(s)'")
+            error(node, "\(path): expected a number, got '\(shown(node))'")
             return nil
         }
         if n < min {
@@ -574,7 +581,7 @@ final class SpecReader {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
         default:
-            error(node, "\(path): expected true or false, got '\(s)'")
+            error(node, "\(path): expected true or false, got '\(shown(node))'")
             return nil
         }
     }
@@ -582,7 +589,7 @@ final class SpecReader {
     private func datasetName(_ node: Node, _ path: String) -> DatasetName? {
         guard let s = string(node, path) else { return nil }
         guard let d = DatasetName(rawValue: s) else {
-            error(node, "\(path): unknown dataset '\(s)'\(Suggest.didYouMean(s, DatasetName.allCases.map(\.rawValue)))")
+            error(node, "\(path): unknown dataset '\(shown(node))'\(Suggest.didYouMean(s, DatasetName.allCases.map(\.rawValue)))")
             return nil
         }
         return d
