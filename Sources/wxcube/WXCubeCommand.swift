@@ -23,7 +23,7 @@ struct WXCubeCommand: AsyncParsableCommand {
         3 incomplete (quota reached or an account failed; run again to continue).
         """,
         version: WXCubeVersion.current,
-        subcommands: [RunCommand.self, PlanCommand.self, ValidateCommand.self, SandboxCommand.self, SchemaCommand.self]
+        subcommands: [RunCommand.self, PlanCommand.self, ValidateCommand.self, SandboxCommand.self, SchemaCommand.self, BenchCommand.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; DESIGN §6 says 2.

@@ -246,6 +246,18 @@ public struct DeriveStageSpec: Sendable {
     }
 }
 
+extension DeriveStageSpec {
+    /// What the shipped pipelines derive (DESIGN §3).
+    public static let shipped = DeriveStageSpec(
+        metrics: [
+            RatioSpec(name: "read_rate", numerator: "int_page_read_user", denominator: "target_user"),
+            RatioSpec(name: "share_rate", numerator: "share_user", denominator: "int_page_read_user"),
+            RatioSpec(name: "fav_rate", numerator: "add_to_fav_user", denominator: "int_page_read_user"),
+            RatioSpec(name: "ori_page_rate", numerator: "ori_page_read_user", denominator: "int_page_read_user"),
+        ],
+        daily: Datasets.shippedDaily)
+}
+
 public struct AnnotateThresholdStageSpec: Sendable {
     public var dataset: DatasetName
     public var minSum: Int

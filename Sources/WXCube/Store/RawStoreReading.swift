@@ -9,6 +9,12 @@ public struct StoredDay: Sendable {
     /// days' rows: readers keep the rows whose `ref_date` is the day they asked for.
     public let body: Data
     public let fetchedAt: Date
+
+    public init(responseID: Int64, body: Data, fetchedAt: Date) {
+        self.responseID = responseID
+        self.body = body
+        self.fetchedAt = fetchedAt
+    }
 }
 
 /// What the transform stages need from the raw store.

@@ -1,0 +1,27 @@
+import Foundation
+import WXCube
+
+/// Serves the sandbox's answers as if they had been fetched and stored: each
+/// day is the body the server would return for a one-day window. Lets the
+/// transform run over sandbox data without HTTP or SQLite (property tests,
+/// `wxcube bench`).
+public struct SandboxStoreReader: RawStoreReading {
+    public let generator: SandboxDataGenerator
+    /// China "yesterday" at the simulated fetch time (bounds getarticletotal's details).
+    public let yesterday: Day
+    private let fetchedAt: Date
+
+    public init(generator: SandboxDataGenerator, yesterday: Day) {
+        self.generator = generator
+        self.yesterday = yesterday
+        self.fetchedAt = ChinaClock.startOf(yesterday.adding(days: 1))
+    }
+
+    public func storedDay(storeKey: String, endpoint: Endpoint, day: Day) throws -> StoredDay? {
+        guard day >= Day.dataStart, day <= yesterday else { return nil }
+        let body = generator.responseData(endpoint: endpoint, appid: storeKey, begin: day, end: day, yesterday: yesterday)
+        // Distinct per (day, endpoint) so readers never share a parse across days.
+        let id = Int64(day.daysSinceEpoch) * 8 + Int64(Endpoint.allCases.firstIndex(of: endpoint) ?? 0)
+        return StoredDay(responseID: id, body: body, fetchedAt: fetchedAt)
+    }
+}
