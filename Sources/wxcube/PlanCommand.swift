@@ -36,7 +36,7 @@ struct PlanCommand: AsyncParsableCommand {
         let requested = try range.rangeSpec(spec).resolve(today: ChinaClock.today(at: now))
         let plan: Plan
         do {
-            let coverage = try StoreCoverage.openIfPresent(path: store ?? spec.store)
+            let coverage = try RawStore.openReadOnly(path: store ?? spec.store)
             plan = try Planner(spec: spec, refresh: refresh).plan(range: requested, now: now, coverage: coverage)
         } catch let error as PlanError {
             printError("error: \(error)")
