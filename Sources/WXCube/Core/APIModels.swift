@@ -63,8 +63,9 @@ private struct SkipValue: Decodable {}
 extension KeyedDecodingContainer {
     /// An int, or nil when missing, null or not a number (whole floats and numeric strings are accepted).
     func lenientInt(_ key: Key) -> Int? {
+        // The common case first: one lookup.
+        if let v = try? decode(Int.self, forKey: key) { return v }
         guard contains(key) else { return nil }
-        if let v = try? decodeIfPresent(Int.self, forKey: key) { return v }
         if let d = try? decodeIfPresent(Double.self, forKey: key), d.isFinite, d.rounded() == d, abs(d) < 9e15 {
             return Int(d)
         }
@@ -76,8 +77,8 @@ extension KeyedDecodingContainer {
 
     /// A string, or nil; numbers are turned into their text (msgids sent as numbers).
     func lenientString(_ key: Key) -> String? {
+        if let s = try? decode(String.self, forKey: key) { return s }
         guard contains(key) else { return nil }
-        if let s = try? decodeIfPresent(String.self, forKey: key) { return s }
         if let v = try? decodeIfPresent(Int.self, forKey: key) { return String(v) }
         return nil
     }

@@ -156,13 +156,13 @@ private final class StoredArticleBatches: ArticleBatchStream {
     }
 }
 
-/// Parsed responses split by ref_date, keyed by `StoredDay.responseID`. Holds a
-/// handful (the 7 getarticletotal days a summary day looks back over, plus one).
+/// Parsed responses split by ref_date, keyed by `StoredDay.responseID`. A
+/// multi-day body covers consecutive days, so the last couple are enough.
 final class ParsedResponses<Item: Decodable & Sendable & RefDated> {
     private var entries: [(id: Int64, byDay: [Day: [Item]])] = []
     private let capacity: Int
 
-    init(capacity: Int = 8) { self.capacity = capacity }
+    init(capacity: Int = 2) { self.capacity = capacity }
 
     func items(of stored: StoredDay, endpoint: Endpoint, day: Day) throws -> [Item] {
         if let i = entries.firstIndex(where: { $0.id == stored.responseID }) {
