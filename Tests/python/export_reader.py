@@ -12,6 +12,7 @@ import datetime
 import gzip
 import io
 import json
+import re
 import sys
 
 
@@ -38,9 +39,21 @@ def read_ndjson(path):
     return {"rows": objects}
 
 
+OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def ooxml_unescape(text):
+    """Decodes _xHHHH_ as Excel and LibreOffice do; openpyxl leaves inline strings' escapes as they are."""
+    return OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def cell_json(cell):
     v = cell.value
-    if isinstance(v, datetime.datetime):
+    if isinstance(v, str):
+        v = ooxml_unescape(v)
+    elif isinstance(v, float):
+        v = repr(v)  # exact: the Swift side parses it with Double(String)
+    elif isinstance(v, datetime.datetime):
         v = v.date().isoformat()
     elif isinstance(v, datetime.date):
         v = v.isoformat()

@@ -320,6 +320,8 @@ final class SheetWriter {
         var text = text
         try text.withUTF8 { utf8 in
             var bytes = UnsafeRawBufferPointer(utf8)
+            // An empty text is no cell, as null is: spreadsheets do not tell the two apart.
+            guard !bytes.isEmpty else { return }
             if let cut = XLSXText.truncationLength(bytes) {
                 logger.warning("text cut to Excel's 32,767-character cell limit",
                                metadata: ["sheet": "\(info.name)", "cell": "\(layout.letters[column])\(dataRows + 1)",

@@ -1,11 +1,13 @@
 /// Text as SpreadsheetML stores it in a cell.
 ///
-/// XML 1.0 cannot hold most control characters, and XML parsers turn CR into
-/// LF; OOXML's answer is the `_xHHHH_` escape (ECMA-376 §22.9.2.19), which
-/// Excel, LibreOffice and openpyxl decode. So controls other than tab and LF,
-/// CR, and the non-characters U+FFFE/U+FFFF become `_xHHHH_`, and the
+/// XML 1.0 cannot hold most control characters; OOXML's answer is the
+/// `_xHHHH_` escape (ECMA-376 §22.9.2.19), which Excel and LibreOffice decode
+/// (openpyxl hands it through undecoded). So controls other than tab, LF and
+/// CR, and the non-characters U+FFFE/U+FFFF, become `_xHHHH_`, and the
 /// underscore of a literal `_xHHHH_` in the text becomes `_x005F_` so readers
-/// do not decode it. `& < >` become entities.
+/// do not decode it. CR is legal XML but parsers turn a raw CR into LF, so it
+/// is written as `&#13;` (as libxml2's own text escaping does). `& < >` become
+/// entities.
 enum XLSXText {
     /// Excel's limit on the characters (UTF-16 code units) in one cell.
     static let maxCellLength = 32_767
@@ -52,6 +54,8 @@ enum XLSXText {
             case 0xEF:
                 guard i + 2 < n, utf8[i + 1] == 0xBF, utf8[i + 2] == 0xBE || utf8[i + 2] == 0xBF else { i += 1; continue }
                 flushRun(); appendASCII(utf8[i + 2] == 0xBE ? "_xFFFE_" : "_xFFFF_", out); i += 3
+            case 0x0D:
+                flushRun(); appendASCII("&#13;", out); i += 1
             default:
                 flushRun(); appendEscape(b, out); i += 1
             }
@@ -61,15 +65,17 @@ enum XLSXText {
     }
 
     /// The same escaping as a String, for the few texts written through the
-    /// xmlTextWriter element API (which adds the XML entities itself).
+    /// xmlTextWriter element API (which adds the XML entities and `&#13;` itself).
     static func escapedForCell(_ text: String) -> String {
-        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A) || $0 == 0x5F || $0 == 0xEF }) else { return text }
+        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x5F || $0 == 0xEF }) else {
+            return text
+        }
         var result = ""
         let scalars = Array(text.unicodeScalars)
         var i = 0
         while i < scalars.count {
             let s = scalars[i]
-            if (s.value < 0x20 && s.value != 0x09 && s.value != 0x0A) || s.value == 0xFFFE || s.value == 0xFFFF {
+            if (s.value < 0x20 && s.value != 0x09 && s.value != 0x0A && s.value != 0x0D) || s.value == 0xFFFE || s.value == 0xFFFF {
                 let h = String(s.value, radix: 16, uppercase: true)
                 result += "_x" + String(repeating: "0", count: 4 - h.count) + h + "_"
             } else if s == "_", i + 6 < scalars.count, scalars[i + 1] == "x", scalars[i + 6] == "_",
