@@ -66,6 +66,7 @@ public struct DatacubeClient: Sendable {
     /// Fetches one window and checks the answer; the caller commits it.
     public func fetch(_ call: PlannedCall, session: AccountSession, fetchedAt: @Sendable () -> Date) async throws -> FetchedWindow {
         let body = DatacubeClient.requestBody(begin: call.begin, end: call.end)
+        if let f = session.failure { throw f }
         var issued = try await session.tokens.token()
         var attempt = 0
         var tokenErrors = 0
