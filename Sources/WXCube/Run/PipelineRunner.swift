@@ -132,10 +132,22 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Transform and export: runs only when every window of every account is
-    /// stored. The transform (issue 5) and export (issue 6) stages plug in here;
-    /// until they do it writes nothing.
+    /// stored. Rows stream from the store through the stages into each output
+    /// file; `manifest.json` is written last.
     public func exportPhase(plan: Plan, store: RawStore) throws {
-        logger.debug("export: no transform/export stages wired yet; \(spec.outputs.count) output(s) skipped")
+        guard !spec.outputs.isEmpty else {
+            logger.info("export: the pipeline has no outputs; the store is up to date")
+            return
+        }
+        let datasets = PipelineDatasets(spec: spec, range: plan.range, store: store)
+        try datasets.validate()
+        let context = ExportContext(pipelineName: spec.name, range: plan.range, accounts: spec.accounts.map(\.name),
+                                    caveat: datasets.thresholdCaveat, generatedAt: options.now ?? Date(),
+                                    version: WXCubeVersion.current)
+        let writer = OutputWriter(outDirectory: URL(fileURLWithPath: options.outDirectory), context: context, logger: logger)
+        let manifest = try writer.writeAll(spec.outputs, from: datasets)
+        let rows = manifest.files.reduce(0) { $0 + $1.rows }
+        logger.info("export: \(manifest.files.count) file(s), \(rows) rows, manifest \(OutputWriter.manifestName) in \(options.outDirectory)")
     }
 
     // MARK: - Pieces
