@@ -30,10 +30,23 @@ public struct SandboxDataGenerator: Sendable {
         case profile = 1, followers, send, article, activity, hours, shareSplit, title
     }
 
-    private func rng(_ tag: Tag, _ appid: String, _ keys: UInt64...) -> SplitMix64 {
-        var g = SplitMix64(keys: seed, tag.rawValue, SplitMix64.key(appid))
-        for k in keys { g = SplitMix64(keys: g.next(), k) }
-        return g
+    private func rng(_ tag: Tag, _ appid: String) -> SplitMix64 {
+        SplitMix64(keys: seed, tag.rawValue, SplitMix64.key(appid))
+    }
+
+    private func rng(_ tag: Tag, _ appid: String, _ k1: UInt64) -> SplitMix64 {
+        var g = rng(tag, appid)
+        return SplitMix64(keys: g.next(), k1)
+    }
+
+    private func rng(_ tag: Tag, _ appid: String, _ k1: UInt64, _ k2: UInt64) -> SplitMix64 {
+        var g = rng(tag, appid, k1)
+        return SplitMix64(keys: g.next(), k2)
+    }
+
+    private func rng(_ tag: Tag, _ appid: String, _ k1: UInt64, _ k2: UInt64, _ k3: UInt64) -> SplitMix64 {
+        var g = rng(tag, appid, k1, k2)
+        return SplitMix64(keys: g.next(), k3)
     }
 
     private static func dayKey(_ day: Day) -> UInt64 { UInt64(bitPattern: Int64(day.daysSinceEpoch)) }
@@ -76,8 +89,12 @@ public struct SandboxDataGenerator: Sendable {
 
     /// The articles `appid` mass-sent on `day` (most days one send of one to eight articles; some days none).
     public func articles(appid: String, sentOn day: Day) -> [SandboxArticle] {
+        articles(appid: appid, sentOn: day, profile: profile(appid), withText: true)
+    }
+
+    /// Without text, titles and URLs are left empty: the numbers are the same, and cheaper to make.
+    private func articles(appid: String, sentOn day: Day, profile p: Profile, withText: Bool) -> [SandboxArticle] {
         guard day >= Day.dataStart else { return [] }
-        let p = profile(appid)
         var g = rng(.send, appid, Self.dayKey(day))
         guard g.chance(p.sendProbability) else { return [] }
         let indexed = day >= Self.indexedMsgidsFrom
@@ -93,14 +110,14 @@ public struct SandboxDataGenerator: Sendable {
             var a = rng(.article, appid, Self.dayKey(day), UInt64(i))
             // Log-uniform appeal: the lead article reaches more readers; the tail is often tiny.
             let appeal = i == 1 ? 0.02 * pow(10, a.unit()) : 0.0015 * pow(60, a.unit())
-            let title = SandboxTitles.title(seed: seed, appid: appid, day: day, index: i)
             var sn = ""
             for _ in 0..<2 {
                 let v = a.next()
-                sn += String(String(v, radix: 16).suffix(16)).leftPadded(to: 16)
+                if withText { sn += String(v, radix: 16).leftPadded(to: 16) }
             }
+            let title = withText ? SandboxTitles.title(seed: seed, appid: appid, day: day, index: i) : ""
             let msgid = indexed ? "\(msgDataId)_\(i)" : msgDataId
-            let url = "https://mp.weixin.qq.com/s?__biz=\(p.biz)&mid=\(msgDataId)&idx=\(i)&sn=\(sn)#rd"
+            let url = withText ? "https://mp.weixin.qq.com/s?__biz=\(p.biz)&mid=\(msgDataId)&idx=\(i)&sn=\(sn)#rd" : ""
             result.append(SandboxArticle(
                 msgid: msgid, msgDataId: msgDataId, index: indexed ? i : nil, title: title, url: url,
                 userSource: 0, sendDate: day, targetUser: targetUser,
@@ -144,9 +161,14 @@ public struct SandboxDataGenerator: Sendable {
     /// Every article live on `day` (sent in the 7 days up to it) with that day's activity,
     /// in send order. This includes article-days that getarticlesummary omits.
     public func liveArticleDays(appid: String, on day: Day) -> [SandboxArticleDay] {
+        liveArticleDays(appid: appid, on: day, withText: true)
+    }
+
+    private func liveArticleDays(appid: String, on day: Day, withText: Bool) -> [SandboxArticleDay] {
+        let p = profile(appid)
         var result: [SandboxArticleDay] = []
         for back in stride(from: Self.liveDays - 1, through: 0, by: -1) {
-            for article in articles(appid: appid, sentOn: day.adding(days: -back)) {
+            for article in articles(appid: appid, sentOn: day.adding(days: -back), profile: p, withText: withText) {
                 if let a = activity(of: article, appid: appid, on: day) { result.append(a) }
             }
         }
@@ -186,7 +208,7 @@ public struct SandboxDataGenerator: Sendable {
     /// The day's reads by user_source code (99999999 is the sum), zero sources left out.
     private func readsBySource(appid: String, on day: Day) -> [Int: SandboxMetrics] {
         var byCode: [Int: SandboxMetrics] = [:]
-        for a in liveArticleDays(appid: appid, on: day) {
+        for a in liveArticleDays(appid: appid, on: day, withText: false) {
             for (s, m) in a.bySource.enumerated() {
                 byCode[Self.readSourceCodes[s], default: SandboxMetrics()] += m
                 byCode[99999999, default: SandboxMetrics()] += m
@@ -242,7 +264,7 @@ public struct SandboxDataGenerator: Sendable {
     public func userShareRows(appid: String, on day: Day) -> [SandboxShareRow] {
         var total = SandboxMetrics()
         var moments = (count: 0, user: 0)
-        for a in liveArticleDays(appid: appid, on: day) {
+        for a in liveArticleDays(appid: appid, on: day, withText: false) {
             total += a.total
             moments.count += a.feedShareCount.reduce(0, +)
             moments.user += a.feedShareUser.reduce(0, +)
@@ -308,9 +330,9 @@ public struct SandboxDataGenerator: Sendable {
     /// figure in proportion to its count, so no hour has more users than counts and both sum to the day's.
     private func splitPairs(_ values: [Int], weights: [Double]) -> [[Int]] {
         var parts = [[Int]](repeating: [], count: values.count)
+        var cumulative = [Double](repeating: 0, count: 24)
         for i in stride(from: 0, to: values.count - 1, by: 2) {
             let counts = split(values[i + 1], weights: weights)
-            var cumulative = [Double](repeating: 0, count: 24)
             var sum = 0
             for h in 0..<24 { sum += counts[h]; cumulative[h] = Double(sum) }
             parts[i] = split(min(values[i], values[i + 1]), weights: cumulative)
@@ -324,11 +346,12 @@ public struct SandboxDataGenerator: Sendable {
         var parts = [Int](repeating: 0, count: 24)
         guard value > 0, let total = cumulative.last, total > 0 else { return parts }
         var previous = 0
-        for h in 0..<24 {
-            let upTo = h == 23 ? value : Int((Double(value) * cumulative[h] / total).rounded(.down))
+        for h in 0..<23 {
+            let upTo = Int((Double(value) * cumulative[h] / total).rounded(.down))
             parts[h] = upTo - previous
             previous = upTo
         }
+        parts[23] = value - previous
         return parts
     }
 }

@@ -7,11 +7,19 @@ struct SplitMix64 {
 
     init(_ seed: UInt64) { state = seed }
 
+    private static let keyedStart: UInt64 = 0x6A09_E667_F3BC_C909
+
+    private static func absorb(_ s: UInt64, _ k: UInt64) -> UInt64 { mix(s ^ k &+ 0x9E37_79B9_7F4A_7C15) }
+
     /// A generator for one purpose, keyed by several values (seed, appid hash, day, ...).
-    init(keys: UInt64...) {
-        var s: UInt64 = 0x6A09_E667_F3BC_C909
-        for k in keys { s = SplitMix64.mix(s ^ k &+ 0x9E37_79B9_7F4A_7C15) }
-        state = s
+    /// Fixed arities rather than variadics: these run in the hot loops and must not allocate.
+    init(keys a: UInt64, _ b: UInt64) { state = Self.absorb(Self.absorb(Self.keyedStart, a), b) }
+    init(keys a: UInt64, _ b: UInt64, _ c: UInt64) { state = Self.absorb(Self.absorb(Self.absorb(Self.keyedStart, a), b), c) }
+    init(keys a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) {
+        state = Self.absorb(Self.absorb(Self.absorb(Self.absorb(Self.keyedStart, a), b), c), d)
+    }
+    init(keys a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64, _ e: UInt64) {
+        state = Self.absorb(Self.absorb(Self.absorb(Self.absorb(Self.absorb(Self.keyedStart, a), b), c), d), e)
     }
 
     mutating func next() -> UInt64 {

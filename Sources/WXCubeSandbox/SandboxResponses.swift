@@ -11,19 +11,20 @@ extension SandboxDataGenerator {
         w.beginArray()
         var day = begin
         while day <= end {
+            let iso = day.iso
             switch endpoint {
             case .getarticlesummary:
-                for a in summaryRows(appid: appid, on: day) { Self.write(summary: a, into: &w) }
+                for a in summaryRows(appid: appid, on: day) { Self.write(summary: a, iso: iso, into: &w) }
             case .getarticletotal:
                 for e in totalEntries(appid: appid, refDate: day, yesterday: yesterday) { Self.write(total: e, into: &w) }
             case .getuserread:
-                for r in userReadRows(appid: appid, on: day) { Self.write(userRead: r, into: &w) }
+                for r in userReadRows(appid: appid, on: day) { Self.write(userRead: r, iso: iso, into: &w) }
             case .getuserreadhour:
-                for r in userReadHourRows(appid: appid, on: day) { Self.write(userRead: r, into: &w) }
+                for r in userReadHourRows(appid: appid, on: day) { Self.write(userRead: r, iso: iso, into: &w) }
             case .getusershare:
-                for r in userShareRows(appid: appid, on: day) { Self.write(share: r, into: &w) }
+                for r in userShareRows(appid: appid, on: day) { Self.write(share: r, iso: iso, into: &w) }
             case .getusersharehour:
-                for r in userShareHourRows(appid: appid, on: day) { Self.write(share: r, into: &w) }
+                for r in userShareHourRows(appid: appid, on: day) { Self.write(share: r, iso: iso, into: &w) }
             }
             day = day.adding(days: 1)
         }
@@ -48,9 +49,9 @@ extension SandboxDataGenerator {
         w.field("add_to_fav_count", m.addToFavCount)
     }
 
-    private static func write(summary a: SandboxArticleDay, into w: inout JSONWriter) {
+    private static func write(summary a: SandboxArticleDay, iso: String, into w: inout JSONWriter) {
         w.beginObject()
-        w.field("ref_date", a.day.iso)
+        w.field("ref_date", iso)
         w.field("user_source", a.article.userSource)
         w.field("msgid", a.article.msgid)
         w.field("title", a.article.title)
@@ -81,18 +82,18 @@ extension SandboxDataGenerator {
         w.endObject()
     }
 
-    private static func write(userRead r: SandboxUserReadRow, into w: inout JSONWriter) {
+    private static func write(userRead r: SandboxUserReadRow, iso: String, into w: inout JSONWriter) {
         w.beginObject()
-        w.field("ref_date", r.refDate.iso)
+        w.field("ref_date", iso)
         if let h = r.refHour { w.field("ref_hour", h) }
         w.field("user_source", r.userSource)
         write(metrics: r.metrics, into: &w)
         w.endObject()
     }
 
-    private static func write(share r: SandboxShareRow, into w: inout JSONWriter) {
+    private static func write(share r: SandboxShareRow, iso: String, into w: inout JSONWriter) {
         w.beginObject()
-        w.field("ref_date", r.refDate.iso)
+        w.field("ref_date", iso)
         if let h = r.refHour { w.field("ref_hour", h) }
         w.field("share_scene", r.shareScene)
         w.field("share_count", r.shareCount)
