@@ -44,6 +44,23 @@ public final class AtomicFile: ByteSink {
 
     deinit { abort() }
 
+    /// Removes temporary files a killed earlier run left beside `target`
+    /// (those whose writing process is gone). Returns how many.
+    @discardableResult
+    public static func removeStaleTemporaries(for target: URL) -> Int {
+        let directory = target.deletingLastPathComponent()
+        let prefix = ".\(target.lastPathComponent).tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return 0 }
+        var removed = 0
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }
+            if pid == getpid() { continue }
+            if kill(pid, 0) == 0 || errno == EPERM { continue }
+            if unlink(directory.appendingPathComponent(name).path) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         if buffer.count + bytes.count > bufferLimit { try drain() }
         if bytes.count >= bufferLimit {

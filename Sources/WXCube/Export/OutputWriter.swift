@@ -60,6 +60,8 @@ public struct OutputWriter {
         var entries: [ManifestFile] = []
         for file in planned {
             try FileManager.default.createDirectory(at: file.url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let stale = AtomicFile.removeStaleTemporaries(for: file.url)
+            if stale > 0 { logger.notice("removed temporary files of an interrupted earlier run", metadata: ["path": "\(file.path)", "count": "\(stale)"]) }
             let inputs = try file.datasets.map { ExportInput(dataset: $0, stream: try source.stream($0, account: file.account)) }
             let written = try exporter(for: file.output)
                 .exportFile(inputs, to: file.url, gzipLevel: file.output.format.isGzip ? file.output.compressionLevel : nil)
@@ -98,7 +100,9 @@ public struct OutputWriter {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(manifest)
         data.append(0x0A)
-        let file = try AtomicFile(target: outDirectory.appendingPathComponent(Self.manifestName))
+        let target = outDirectory.appendingPathComponent(Self.manifestName)
+        AtomicFile.removeStaleTemporaries(for: target)
+        let file = try AtomicFile(target: target)
         do {
             try data.withUnsafeBytes { try file.write($0) }
             try file.commit()
