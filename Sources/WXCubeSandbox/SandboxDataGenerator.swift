@@ -158,6 +158,11 @@ public struct SandboxDataGenerator: Sendable {
         return SandboxArticleDay(article: article, day: day, bySource: bySource, feedShareUser: feedUser, feedShareCount: feedCount)
     }
 
+    /// The article's activity on each of its 7 live days (send day first), whatever today is.
+    public func dailyActivity(of article: SandboxArticle, appid: String) -> [SandboxArticleDay] {
+        (0..<Self.liveDays).compactMap { activity(of: article, appid: appid, on: article.sendDate.adding(days: $0)) }
+    }
+
     /// Every article live on `day` (sent in the 7 days up to it) with that day's activity,
     /// in send order. This includes article-days that getarticlesummary omits.
     public func liveArticleDays(appid: String, on day: Day) -> [SandboxArticleDay] {

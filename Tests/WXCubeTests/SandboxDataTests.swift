@@ -205,6 +205,28 @@ final class SandboxDataTests: XCTestCase {
         XCTAssertGreaterThan(listed, omitted, "most article-days are reported")
     }
 
+    func testTotalsAreTheRunningSumOfDailyActivity() throws {
+        let generator = SandboxDataGenerator(seed: 9)
+        let appid = SandboxAccount(index: 2).appid
+        let sendDay = try XCTUnwrap((10..<40).map { yesterday.adding(days: -$0) }.first { !generator.articles(appid: appid, sentOn: $0).isEmpty })
+        let entries = generator.totalEntries(appid: appid, refDate: sendDay, yesterday: yesterday)
+        XCTAssertEqual(entries.map(\.article), generator.articles(appid: appid, sentOn: sendDay))
+        for entry in entries {
+            let days = generator.dailyActivity(of: entry.article, appid: appid)
+            XCTAssertEqual(days.count, 7)
+            XCTAssertEqual(entry.details.count, 7)
+            var running = SandboxMetrics()
+            for (k, detail) in entry.details.enumerated() {
+                running += days[k].total
+                XCTAssertEqual(Array(detail.values.prefix(8)), running.values)
+                XCTAssertEqual(detail["int_page_read_user"], running.intPageReadUser)
+                // Per-source reads add up to the article-page reads.
+                let sources = SandboxDataGenerator.readSources.compactMap { detail["int_page_from_\($0)_read_user"] }
+                XCTAssertEqual(sources.reduce(0, +), running.intPageReadUser)
+            }
+        }
+    }
+
     func testOldMsgidsHaveNoIndex() {
         let generator = SandboxDataGenerator(seed: 1)
         let dec2014 = (0..<31).flatMap { generator.articles(appid: SandboxAccount(index: 1).appid, sentOn: Day.dataStart.adding(days: $0)) }
