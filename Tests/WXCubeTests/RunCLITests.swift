@@ -62,7 +62,7 @@ final class RunCLITests: XCTestCase {
     }
 
     private func launch(_ args: [String], stderrTo log: URL) throws -> Process {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let p = Process()
         p.executableURL = try binary()
         p.arguments = args
