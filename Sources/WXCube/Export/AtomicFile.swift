@@ -20,7 +20,7 @@ public final class AtomicFile: ByteSink {
     private var fd: Int32
     private var buffer: [UInt8] = []
     private let bufferLimit: Int
-    private var hasher = SHA256Hasher()
+    private let hasher: SHA256Hasher
     public private(set) var bytesWritten = 0
     private var state = State.open
 
@@ -34,6 +34,7 @@ public final class AtomicFile: ByteSink {
     public init(target: URL, bufferSize: Int = 1 << 20) throws {
         self.target = target
         self.bufferLimit = bufferSize
+        self.hasher = try SHA256Hasher()
         let directory = target.deletingLastPathComponent()
         self.temporary = directory.appendingPathComponent(AtomicFile.temporaryName(for: target))
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -87,7 +88,7 @@ public final class AtomicFile: ByteSink {
         }
         state = .committed
         AtomicFile.syncDirectory(target.deletingLastPathComponent())
-        return (bytesWritten, hasher.finalizeHex())
+        return (bytesWritten, try hasher.finalizeHex())
     }
 
     /// Drops the temporary file; the target is untouched.
@@ -106,7 +107,7 @@ public final class AtomicFile: ByteSink {
 
     private func writeFully(_ bytes: UnsafeRawBufferPointer) throws {
         guard state == .open, fd >= 0 else { throw ExportError.io(path: temporary.path, operation: "write (already closed)", errno: EBADF) }
-        hasher.update(bytes)
+        try hasher.update(bytes)
         var offset = 0
         while offset < bytes.count {
             guard let start = bytes.baseAddress else { return }

@@ -4,6 +4,7 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
     case io(path: String, operation: String, errno: Int32)
     case zlib(operation: String, code: Int32)
     case xml(operation: String)
+    case digest(operation: String)
     /// The exporter was handed the wrong number of datasets (csv/ndjson write one per file).
     case datasetCount(format: String, got: Int)
     /// Two outputs (or two datasets of one output) resolve to the same file.
@@ -17,6 +18,8 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
             return "cannot \(operation) \(path): \(String(cString: strerror(code))) (errno \(code)); check that the output folder exists, is writable and has free space"
         case .zlib(let operation, let code):
             return "zlib \(operation) failed with code \(code); this is a bug or an out-of-memory condition, please report it"
+        case .digest(let operation):
+            return "SHA-256 (libcrypto) \(operation) failed; this is a bug or an out-of-memory condition, please report it"
         case .xml(let operation):
             return "libxml2 xmlTextWriter \(operation) failed; check free disk space, otherwise report it as a bug"
         case .datasetCount(let format, let got):
