@@ -12,24 +12,32 @@ public struct NDJSONExporter: Exporter {
         guard inputs.count == 1, let input = inputs.first else { throw ExportError.datasetCount(format: "ndjson", got: inputs.count) }
         let out = ByteOutput(sink: sink)
         let schema = input.stream.schema
-        // `{"name":` for the first key, `,"name":` for the rest, encoded once.
-        let keys: [[UInt8]] = schema.columns.enumerated().map { i, column in
-            var key: [UInt8] = [i == 0 ? UInt8(ascii: "{") : UInt8(ascii: ",")]
-            key.append(contentsOf: JSONText.escaped(column.name))
-            key.append(UInt8(ascii: ":"))
-            return key
+        // `{"name":` for the first key, `,"name":` for the rest, encoded once
+        // into one buffer that the row loop slices without touching arrays.
+        var keyBytes: [UInt8] = []
+        var keyRanges: [Range<Int>] = []
+        for (i, column) in schema.columns.enumerated() {
+            let start = keyBytes.count
+            keyBytes.append(i == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            keyBytes.append(contentsOf: JSONText.escaped(column.name))
+            keyBytes.append(UInt8(ascii: ":"))
+            keyRanges.append(start..<keyBytes.count)
         }
         var rows = 0
-        while let row = try input.stream.next() {
-            if keys.isEmpty { try out.append(UInt8(ascii: "{")) }
-            for i in 0..<keys.count {
-                try keys[i].withUnsafeBytes { try out.append($0) }
-                try writeValue(i < row.count ? row[i] : .null, to: out)
+        try keyBytes.withUnsafeBytes { keys in
+            try keyRanges.withUnsafeBufferPointer { ranges in
+                while let row = try input.stream.next() {
+                    if ranges.isEmpty { try out.append(UInt8(ascii: "{")) }
+                    for i in 0..<ranges.count {
+                        try out.append(UnsafeRawBufferPointer(rebasing: keys[ranges[i]]))
+                        try writeValue(i < row.count ? row[i] : .null, to: out)
+                    }
+                    try out.reserve(2)
+                    out.appendUnchecked(UInt8(ascii: "}"))
+                    out.appendUnchecked(0x0A)
+                    rows += 1
+                }
             }
-            try out.reserve(2)
-            out.appendUnchecked(UInt8(ascii: "}"))
-            out.appendUnchecked(0x0A)
-            rows += 1
         }
         try out.finish()
         return [rows]
