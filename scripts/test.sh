@@ -8,7 +8,7 @@ need_apt=()
 command -v unzip >/dev/null || need_apt+=(unzip)
 command -v soffice >/dev/null || need_apt+=(libreoffice-calc-nogui)
 command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
-for p in libxml2-dev zlib1g-dev libsqlite3-dev; do
+for p in libxml2-dev zlib1g-dev libsqlite3-dev libssl-dev; do
   dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
