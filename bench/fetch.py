@@ -98,18 +98,19 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--accounts", type=int, default=20)
     ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--repeats", type=int, default=REPEATS)
     args = ap.parse_args()
 
     ours, peak, path = [], 0.0, None
-    for i in range(REPEATS):
-        print(f"wxcube run {i + 1}/{REPEATS}...", file=sys.stderr)
+    for i in range(args.repeats):
+        print(f"wxcube run {i + 1}/{args.repeats}...", file=sys.stderr)
         wall, rss, path = run_wxcube(args, i)
         ours.append(wall)
         peak = max(peak, rss)
     calls = planned_calls(args, path)
     theirs, rows = [], 0
-    for i in range(REPEATS):
-        print(f"wechatpy {i + 1}/{REPEATS}...", file=sys.stderr)
+    for i in range(args.repeats):
+        print(f"wechatpy {i + 1}/{args.repeats}...", file=sys.stderr)
         wall, rows = run_wechatpy(args, calls)
         theirs.append(wall)
 

@@ -11,9 +11,12 @@ cd "$(dirname "$0")/.."
 
 python3 -c "import wechatpy" 2>/dev/null || python3 -m pip install -q wechatpy
 
-echo "building wxcube (release)..." >&2
-swift build -c release --product wxcube >&2
-bin="$(swift build -c release --show-bin-path)/wxcube"
+# WXCUBE_BUILD_PATH: another build folder (e.g. .build-release) so a debug
+# build in .build is not rebuilt in release mode.
+scratch="${WXCUBE_BUILD_PATH:-.build}"
+echo "building wxcube (release, in $scratch)..." >&2
+swift build -c release --product wxcube --scratch-path "$scratch" >&2
+bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/wxcube"
 
 work="$(mktemp -d)"
 sandbox_pid=""
