@@ -10,6 +10,11 @@ struct SchemaCommand: ParsableCommand {
         bigquery (a BigQuery JSON schema: an array for one dataset, an object of arrays for several),
         sql (CREATE TABLE for PostgreSQL and DuckDB, with COMMENT ON COLUMN).
         The columns are those the shipped pipelines produce (with derive and annotate_threshold).
+
+        Examples:
+          wxcube schema article_total
+          wxcube schema article_total --format bigquery > article_total.schema.json
+          wxcube schema --format sql | duckdb warehouse.db
         """)
 
     @Argument(help: "One of: \(DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
