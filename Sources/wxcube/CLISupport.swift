@@ -15,10 +15,11 @@ func printError(_ text: String) {
 
 /// Flags shared by `run` and `plan` that choose the range and the store.
 struct RangeOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("First day (YYYY-MM-DD or -Nd: N days before --to). Overrides range.from.", valueName: "date"))
+    // `.unconditional`: values such as -7d start with a dash.
+    @Option(parsing: .unconditional, help: ArgumentHelp("First day (YYYY-MM-DD or -Nd: N days before --to). Overrides range.from.", valueName: "date"))
     var from: String?
 
-    @Option(help: ArgumentHelp("Last day (YYYY-MM-DD, yesterday, or -Nd: N days before today, China time). Overrides range.to.", valueName: "date"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Last day (YYYY-MM-DD, yesterday, or -Nd: N days before today, China time). Overrides range.to.", valueName: "date"))
     var to: String?
 
     /// The pipeline's range with the overrides applied.

@@ -27,6 +27,16 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Plan as if nothing were stored (what --refresh would fetch).")
     var refresh = false
 
+    @Flag(help: "Say what `run --offline` would lack: windows not in the store.")
+    var offline = false
+
+    // Accepted so that a `run` command line can be turned into a `plan` one; plan makes no calls and writes nothing.
+    @Option(name: .customLong("api-base"), help: ArgumentHelp("Accepted as in `run`; plan makes no calls.", valueName: "url"))
+    var apiBase: String?
+
+    @Option(help: ArgumentHelp("Accepted as in `run`; plan writes nothing.", valueName: "dir"))
+    var out: String?
+
     @Flag(help: "Print a JSON array of {account, endpoint, begin_date, end_date, cached}.")
     var json = false
 
@@ -47,6 +57,9 @@ struct PlanCommand: AsyncParsableCommand {
             print(PlanTable.json(plan))
         } else {
             print(PlanTable.render(plan))
+        }
+        if offline, !plan.pending.isEmpty {
+            printError("offline: \(plan.pending.count) window(s) are not in the store (or fall in the refetch window); `run --offline` exports what is stored only when every day is there")
         }
     }
 }

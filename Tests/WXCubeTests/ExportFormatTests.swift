@@ -71,7 +71,7 @@ enum ExportFixture {
         let out = Pipe()
         // stderr goes to a file so a chatty child cannot block on a full pipe.
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("wxcube-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let errHandle = try FileHandle(forWritingTo: errURL)
         defer { try? FileManager.default.removeItem(at: errURL) }
         process.standardOutput = out

@@ -153,6 +153,8 @@ final class ExportOutputWriterTests: XCTestCase {
             let target = dir.appendingPathComponent("total.\(format.rawValue)")
             // A file from an earlier run stays untouched.
             try Data("earlier run".utf8).write(to: target)
+            // So does an earlier manifest: it goes, rather than describe files this run replaces.
+            try Data("{}".utf8).write(to: dir.appendingPathComponent(OutputWriter.manifestName))
             let source = FixtureSource(rowsPerAccount: 400)
             var checked = false
             source.failure = (.article_total, 500, {
@@ -167,7 +169,7 @@ final class ExportOutputWriterTests: XCTestCase {
                 XCTAssertTrue(error is FixtureSource.Boom, "\(error)")
             }
             XCTAssertTrue(checked)
-            XCTAssertEqual(files(), ["total.\(format.rawValue)"], "no temporary left, no manifest")
+            XCTAssertEqual(files(), ["total.\(format.rawValue)"], "no temporary left, no manifest (not even the earlier one)")
             XCTAssertEqual(try Data(contentsOf: target), Data("earlier run".utf8))
             try FileManager.default.removeItem(at: target)
         }

@@ -71,6 +71,9 @@ final class FetchUnitTests: XCTestCase {
             XCTFail("a body without list is malformed")
         }
         XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"list":[]}"#.utf8), begin: d, end: d), .rows(rowCounts: [d: 0], dropped: []))
+        // Lenient like the transform: an element that is not an object is dropped, not a broken answer.
+        XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"list":[{"ref_date":"2024-03-01","x":1},7,null],"extra":true}"#.utf8), begin: d, end: d),
+                       .rows(rowCounts: [d: 1], dropped: ["(none)", "(none)"]))
     }
 
     // MARK: retries

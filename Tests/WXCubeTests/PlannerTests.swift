@@ -155,6 +155,13 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(calls.filter { $0.endpoint == .getarticletotal }.first?.begin.iso, "2024-02-21")
         XCTAssertTrue(calls.allSatisfy { $0.account == "main" && !$0.cached })
         XCTAssertFalse(samoa.stdout.contains("not-a-real-secret"))
+
+        // Relative dates start with a dash and still parse as values.
+        let relative = try CLIProcess.run(["plan", "pipelines/nightly.yaml", "--from", "-3d", "--to", "2024-03-02", "--json",
+                                           "--store", "/nonexistent/none.sqlite"], environment: env)
+        XCTAssertEqual(relative.status, 0, relative.stderr)
+        let relCalls = try JSONDecoder().decode([PlannedCall].self, from: Data(relative.stdout.utf8))
+        XCTAssertEqual(relCalls.filter { $0.endpoint == .getarticlesummary }.map(\.begin.iso), ["2024-02-28", "2024-02-29", "2024-03-01", "2024-03-02"])
     }
 
     func testTwelveYearsPlanQuickly() throws {

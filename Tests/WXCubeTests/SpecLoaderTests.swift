@@ -71,6 +71,10 @@ final class SpecLoaderTests: XCTestCase {
         guard case .secret(let s) = spec.accounts[0].credential else { return XCTFail("expected a secret") }
         XCTAssertEqual(s.value, "dummy-secret-value-123")
         XCTAssertEqual("\(s)", "***")
+        var dumped = ""
+        dump(spec, to: &dumped)
+        XCTAssertFalse(dumped.contains("dummy-secret-value-123"), dumped)
+        XCTAssertFalse(dumped.contains("dummy-token-value-456"), dumped)
         guard case .accessToken(let t) = spec.accounts[1].credential else { return XCTFail("expected a token") }
         XCTAssertEqual(t.value, "dummy-token-value-456")
         XCTAssertEqual(spec.accounts[1].storeKey, "central")

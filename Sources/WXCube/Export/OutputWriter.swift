@@ -57,6 +57,12 @@ public struct OutputWriter {
 
     public func writeAll(_ outputs: [OutputSpec], from source: any DatasetSource) throws -> Manifest {
         let planned = try plan(outputs)
+        // An earlier run's manifest must not describe files this run replaces:
+        // if this run fails part way, there is no manifest rather than a wrong one.
+        let manifestURL = outDirectory.appendingPathComponent(Self.manifestName)
+        if FileManager.default.fileExists(atPath: manifestURL.path) {
+            try FileManager.default.removeItem(at: manifestURL)
+        }
         var entries: [ManifestFile] = []
         for file in planned {
             try FileManager.default.createDirectory(at: file.url.deletingLastPathComponent(), withIntermediateDirectories: true)

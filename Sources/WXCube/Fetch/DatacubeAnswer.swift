@@ -12,8 +12,10 @@ struct DatacubeEnvelope: Decodable {
         var refDate: String?
         enum CodingKeys: String, CodingKey { case ref_date }
         init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            refDate = try? c.decodeIfPresent(String.self, forKey: .ref_date)
+            // An element that is not an object has no ref_date: it is dropped with
+            // a warning, as the transform skips it, instead of failing the window.
+            let c = try? decoder.container(keyedBy: CodingKeys.self)
+            refDate = try? c?.decodeIfPresent(String.self, forKey: .ref_date)
         }
     }
 
@@ -22,7 +24,7 @@ struct DatacubeEnvelope: Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         errcode = try? c.decodeIfPresent(Int.self, forKey: .errcode)
         errmsg = try? c.decodeIfPresent(String.self, forKey: .errmsg)
-        // A `list` that is present but not an array of objects is a malformed answer.
+        // A `list` that is present but not an array is a malformed answer.
         list = try c.decodeIfPresent([RefDateProbe].self, forKey: .list)
     }
 }

@@ -75,8 +75,13 @@ public struct PipelineRunner: Sendable {
         logger.info("plan: \(plan.range.from.iso)..\(plan.range.to.iso), \(plan.calls.count) windows, \(plan.pending.count) to fetch, \(cachedCalls.count) cached")
 
         if options.offline {
-            let missing = try? missingDays(plan: plan, store: store)
-            if let missing, !missing.isEmpty {
+            let missing: [(account: String, endpoint: Endpoint, day: Day)]
+            do {
+                missing = try missingDays(plan: plan, store: store)
+            } catch {
+                return finish(.failed, plan: plan, messages: ["store: cannot read which days are stored: \(error)"])
+            }
+            if !missing.isEmpty {
                 summary.accounts = spec.accounts.map { ($0.name, .incomplete(failedWindows: 0)) }
                 var msgs = ["--offline: \(missing.count) day(s) are not in the store \(storePath), so nothing was exported:"]
                 msgs += missing.prefix(10).map { "  \($0.account) \($0.endpoint.rawValue) \($0.day.iso)" }
@@ -127,8 +132,10 @@ public struct PipelineRunner: Sendable {
         }
         for f in outcome.failed { messages.append("\(f.failure)") }
         messages += remainingLines(outcome.remaining)
-        let plannerBug = outcome.failed.contains { $0.failure.isPlannerBug }
-        return finish(plannerBug ? .failed : .incomplete, plan: plan, remaining: outcome.remaining, messages: messages)
+        // A planner bug or a store that cannot be written will not get better by
+        // running again: that is a failure, not an incomplete run.
+        let failed = outcome.failed.contains { $0.failure.isPlannerBug } || outcome.storeFailed
+        return finish(failed ? .failed : .incomplete, plan: plan, remaining: outcome.remaining, messages: messages)
     }
 
     /// Transform and export: runs only when every window of every account is
@@ -194,6 +201,7 @@ public struct PipelineRunner: Sendable {
         var failed: [FailedWindow] = []
         var remaining: [PlannedCall] = []
         var interrupted = false
+        var storeFailed = false
     }
 
     private enum WindowResult: Sendable {
@@ -280,6 +288,7 @@ public struct PipelineRunner: Sendable {
                     outcome.remaining.append(call)
                 case let .storeFailed(call, message):
                     storeError = message
+                    outcome.storeFailed = true
                     logger.critical("store: cannot write \(call): \(message)")
                     outcome.failed.append(FailedWindow(call: call, failure: .unexpectedAnswer(call: call.description, code: 0, message: "store write failed: \(message)")))
                     outcome.remaining.append(call)

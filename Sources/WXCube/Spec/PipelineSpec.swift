@@ -57,11 +57,13 @@ public enum SpecDefaults {
 }
 
 /// A value that must never be printed: `description` is always `***`.
-public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public let value: String
     public init(_ value: String) { self.value = value }
     public var description: String { "***" }
     public var debugDescription: String { "***" }
+    /// `dump()` and mirrors show `***` too.
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
 public struct AccountSpec: Sendable {
