@@ -75,22 +75,8 @@ enum PlanTable {
         return objects.isEmpty ? "[]" : "[\n" + objects.joined(separator: ",\n") + "\n]"
     }
 
-    /// A JSON string literal (RFC 8259 escaping; non-ASCII kept as UTF-8).
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal, escaped as the NDJSON exporter does.
+    static func quoted(_ s: String) -> String { String(decoding: JSONText.escaped(s), as: UTF8.self) }
 
     static func render(_ plan: Plan) -> String {
         var lines: [String] = []

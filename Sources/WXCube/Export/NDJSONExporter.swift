@@ -67,7 +67,7 @@ public struct NDJSONExporter: Exporter {
 }
 
 /// RFC 8259 string escaping.
-enum JSONText {
+public enum JSONText {
     /// 0: copy; 1: short escape; 2: \u00XX.
     private static let escapeClass: [UInt8] = (0..<256).map { b -> UInt8 in
         switch b {
@@ -114,7 +114,7 @@ enum JSONText {
     }
 
     /// The escaped, quoted form of a short text (keys).
-    static func escaped(_ text: String) -> [UInt8] {
+    public static func escaped(_ text: String) -> [UInt8] {
         final class Collect: ByteSink {
             var bytes: [UInt8] = []
             func write(_ b: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: b) }
