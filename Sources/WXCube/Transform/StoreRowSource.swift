@@ -28,6 +28,31 @@ final class StoreRowSource {
         return try cache.items(of: stored, endpoint: endpoint, day: day)
     }
 
+    /// user_read(_hour) and user_share(_hour): per day (and hour), one row per
+    /// source or scene code with its label, then the metrics.
+    private func breakdownStream<Item: BreakdownItem>(_ cache: ParsedResponses<Item>, _ dataset: DatasetName,
+                                                      schema: Schema, days: [Day]) -> any RowStream {
+        let hourly = dataset == .user_read_hour || dataset == .user_share_hour
+        let account = Value.string(self.account)
+        return DayBatchRowStream(schema: schema, days: days) { day in
+            var rows: [Row] = []
+            for item in try self.items(cache, dataset.endpoint, day) {
+                var row: Row = [account, .date(day)]
+                row.reserveCapacity(schema.count)
+                if hourly {
+                    guard let h = item.refHour else { continue }
+                    row.append(.int(h))
+                    row.append(.int(h / 100))
+                }
+                row.append(Value(item.code))
+                row.append(Value(item.code.map(Item.label)))
+                for m in item.metricValues { row.append(Value(m)) }
+                rows.append(row)
+            }
+            return rows.sorted { ValueOrder.less($0, $1, by: hourly ? [2, 4] : [2]) }
+        }
+    }
+
     // MARK: base datasets
 
     /// The base rows of a dataset fed directly by its endpoint (not article_total), in DESIGN §3 order.
@@ -51,44 +76,9 @@ final class StoreRowSource {
                 return rows.sorted { ValueOrder.less($0, $1, by: [2, 6]) }
             }
         case .user_read, .user_read_hour:
-            let hourly = dataset == .user_read_hour
-            return DayBatchRowStream(schema: schema, days: days) { day in
-                var rows: [Row] = []
-                for item in try self.items(self.reads, dataset.endpoint, day) {
-                    var row: Row = [account, .date(day)]
-                    row.reserveCapacity(schema.count)
-                    if hourly {
-                        guard let h = item.refHour else { continue }
-                        row.append(.int(h))
-                        row.append(.int(h / 100))
-                    }
-                    row.append(Value(item.userSource))
-                    row.append(Value(item.userSource.map(UserSource.name)))
-                    for m in item.metrics { row.append(Value(m)) }
-                    rows.append(row)
-                }
-                return rows.sorted { ValueOrder.less($0, $1, by: hourly ? [2, 4] : [2]) }
-            }
+            return breakdownStream(reads, dataset, schema: schema, days: days)
         case .user_share, .user_share_hour:
-            let hourly = dataset == .user_share_hour
-            return DayBatchRowStream(schema: schema, days: days) { day in
-                var rows: [Row] = []
-                for item in try self.items(self.shares, dataset.endpoint, day) {
-                    var row: Row = [account, .date(day)]
-                    row.reserveCapacity(schema.count)
-                    if hourly {
-                        guard let h = item.refHour else { continue }
-                        row.append(.int(h))
-                        row.append(.int(h / 100))
-                    }
-                    row.append(Value(item.shareScene))
-                    row.append(Value(item.shareScene.map(ShareScene.name)))
-                    row.append(Value(item.shareCount))
-                    row.append(Value(item.shareUser))
-                    rows.append(row)
-                }
-                return rows.sorted { ValueOrder.less($0, $1, by: hourly ? [2, 4] : [2]) }
-            }
+            return breakdownStream(shares, dataset, schema: schema, days: days)
         case .article_total:
             // Nested: only `flatten` turns it into rows.
             return ArrayRowStream(schema: schema, rows: [])
@@ -196,6 +186,28 @@ public enum TransformReadError: Error, CustomStringConvertible {
             return "the stored \(endpoint.rawValue) answer for \(day.iso) is not valid JSON (\(detail)); run again with --refresh to fetch it again"
         }
     }
+}
+
+/// getuserread and getusershare rows: a coded breakdown, optionally hourly.
+protocol BreakdownItem: Decodable, Sendable, RefDated {
+    var refHour: Int? { get }
+    /// user_source or share_scene.
+    var code: Int? { get }
+    static func label(_ code: Int) -> String
+    /// The metrics in the dataset's column order.
+    var metricValues: [Int?] { get }
+}
+
+extension UserReadItem: BreakdownItem {
+    var code: Int? { userSource }
+    static func label(_ code: Int) -> String { UserSource.name(code) }
+    var metricValues: [Int?] { metrics }
+}
+
+extension UserShareItem: BreakdownItem {
+    var code: Int? { shareScene }
+    static func label(_ code: Int) -> String { ShareScene.name(code) }
+    var metricValues: [Int?] { [shareCount, shareUser] }
 }
 
 /// Items that carry their ref_date.
