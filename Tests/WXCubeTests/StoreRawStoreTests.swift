@@ -38,6 +38,9 @@ final class StoreRawStoreTests: XCTestCase {
         XCTAssertEqual(String(decoding: stored.body, as: UTF8.self), body, "the body is kept as received")
         XCTAssertNil(try store.storedDay(storeKey: "wx1", endpoint: .getuserread, day: try day("2024-03-04")))
         XCTAssertNil(try store.storedDay(storeKey: "wx1", endpoint: .getusershare, day: try day("2024-03-02")))
+        XCTAssertTrue(try store.hasStoredDay(storeKey: "wx1", endpoint: .getuserread, day: try day("2024-03-02")))
+        XCTAssertFalse(try store.hasStoredDay(storeKey: "wx1", endpoint: .getuserread, day: try day("2024-03-04")))
+        XCTAssertFalse(try store.hasStoredDay(storeKey: "wx1", endpoint: .getusershare, day: try day("2024-03-02")))
 
         let range = DateRange(from: try day("2024-02-28"), to: try day("2024-03-10"))
         let coverage = try store.storedDays(storeKey: "wx1", endpoint: .getuserread, in: range)

@@ -213,6 +213,13 @@ public final class RawStore: CoverageReading, RawStoreReading, Sendable {
         }
     }
 
+    public func hasStoredDay(storeKey: String, endpoint: Endpoint, day: Day) throws -> Bool {
+        try reader.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM days WHERE store_key = ? AND endpoint = ? AND day = ?",
+                              arguments: [storeKey, endpoint.rawValue, day.iso]) ?? false
+        }
+    }
+
     // MARK: Inspection
 
     /// Every `days` row, ordered by key, endpoint and day.

@@ -22,4 +22,12 @@ public protocol RawStoreReading: Sendable {
     /// The stored answer covering `day`, or nil if that day was never fetched.
     /// `storeKey` is `AccountSpec.storeKey` (the appid, or the account name for a ready token).
     func storedDay(storeKey: String, endpoint: Endpoint, day: Day) throws -> StoredDay?
+    /// Whether `day` is stored, without reading its body.
+    func hasStoredDay(storeKey: String, endpoint: Endpoint, day: Day) throws -> Bool
+}
+
+extension RawStoreReading {
+    public func hasStoredDay(storeKey: String, endpoint: Endpoint, day: Day) throws -> Bool {
+        try storedDay(storeKey: storeKey, endpoint: endpoint, day: day) != nil
+    }
 }

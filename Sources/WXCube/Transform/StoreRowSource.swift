@@ -20,7 +20,7 @@ final class StoreRowSource {
 
     /// Whether `endpoint` has a stored answer covering `day`.
     func isStored(_ endpoint: Endpoint, _ day: Day) throws -> Bool {
-        try store.storedDay(storeKey: storeKey, endpoint: endpoint, day: day) != nil
+        try store.hasStoredDay(storeKey: storeKey, endpoint: endpoint, day: day)
     }
 
     private func items<Item>(_ cache: ParsedResponses<Item>, _ endpoint: Endpoint, _ day: Day) throws -> [Item] {
