@@ -54,6 +54,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--log-level: '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
         if offline && refresh { throw ValidationError("--offline and --refresh contradict each other: pick one") }
+        if let apiBase, APIBase(parsing: apiBase) == nil {
+            throw ValidationError("--api-base: '\(apiBase)' is not \(APIBase.expected)")
+        }
     }
 
     func run() async throws {
@@ -64,8 +67,11 @@ struct RunCommand: AsyncParsableCommand {
         let rangeSpec = try range.rangeSpec(spec)
 
         var sandbox: SandboxServer?
-        var base = apiBase
-        if base == nil, spec.api.base == .sandbox, !offline {
+        // --api-base means what `api.base_url` means, `sandbox` included.
+        let chosen = apiBase.flatMap { APIBase(parsing: $0) } ?? spec.api.base
+        var base: String?
+        if case .url(let u) = chosen { base = u }
+        if chosen == .sandbox, !offline {
             do {
                 let server = try await SandboxServer.start(SandboxConfiguration())
                 sandbox = server

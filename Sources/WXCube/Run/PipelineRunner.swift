@@ -42,6 +42,21 @@ public struct PipelineRunner: Sendable {
             return RunResult(status: status, plan: plan, summary: summary, remaining: remaining, messages: messages)
         }
 
+        // One run per store: a run that fetches holds the store's lock until it
+        // returns (--offline only reads and takes none).
+        var lock: StoreLock?
+        if !options.offline {
+            do {
+                lock = try StoreLock.acquire(store: storePath, now: Date())
+            } catch let e as StoreLock.Failure {
+                if case .held = e { return finish(.incomplete, plan: nil, messages: ["\(e)"]) }
+                return finish(.failed, plan: nil, messages: ["\(e)"])
+            } catch {
+                return finish(.failed, plan: nil, messages: ["\(error)"])
+            }
+        }
+        defer { withExtendedLifetime(lock) {} }
+
         // Store.
         let store: RawStore
         do {
@@ -56,6 +71,19 @@ public struct PipelineRunner: Sendable {
             }
         } catch {
             return finish(.failed, plan: nil, messages: ["\(error)"])
+        }
+
+        // Accounts: the store keys data by appid; a name seen before with
+        // another appid is an error (docs/operations.md).
+        do {
+            let legacy = try store.checkAccountKeys(spec.accounts.map { ($0.name, $0.storeKey) })
+            for name in legacy {
+                logger.warning("store: \(storePath) holds days of account '\(name)' keyed by its name (stored before wxcube keyed ready-token accounts by appid); they are no longer read, and the days are fetched again under the appid")
+            }
+        } catch let e as AccountKeyConflict {
+            return finish(.badUsage, plan: nil, messages: e.description.split(separator: "\n").map(String.init))
+        } catch {
+            return finish(.failed, plan: nil, messages: ["store: cannot read the accounts table: \(error)"])
         }
 
         // Plan.
@@ -94,6 +122,9 @@ public struct PipelineRunner: Sendable {
         }
 
         // Fetch.
+        if let given = options.apiBase, APIBase(parsing: given) == nil {
+            return finish(.badUsage, plan: plan, messages: ["--api-base: '\(given)' is not \(APIBase.expected)"])
+        }
         guard let baseURL = resolvedBaseURL() else {
             return finish(.badUsage, plan: plan, messages: [
                 "api.base_url is `sandbox`, but no sandbox is running: use `wxcube run` (it starts one) or pass --api-base URL"])
@@ -170,7 +201,10 @@ public struct PipelineRunner: Sendable {
     }
 
     private func resolvedBaseURL() -> String? {
-        if let b = options.apiBase { return b }
+        if let b = options.apiBase {
+            if case .url(let u)? = APIBase(parsing: b) { return u }
+            return nil
+        }
         switch spec.api.base {
         case .url(let u): return u
         case .sandbox: return nil

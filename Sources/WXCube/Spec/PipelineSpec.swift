@@ -48,6 +48,8 @@ public enum SpecDefaults {
     public static let retries = 5
     public static let connectTimeoutSeconds = 10.0
     public static let readTimeoutSeconds = 30.0
+    /// The overall deadline of one HTTP exchange, body included.
+    public static let requestTimeoutSeconds = 60.0
     public static let rangeFrom = DateExpr.relative(days: 7)
     public static let rangeTo = DateExpr.yesterday
     public static let refetchDays = 7
@@ -104,17 +106,22 @@ public struct APISpec: Sendable {
     public var retries: Int
     public var connectTimeoutSeconds: Double
     public var readTimeoutSeconds: Double
+    /// Connect, headers and the whole body of one call must fit in it; then
+    /// the call is retried like any timeout.
+    public var requestTimeoutSeconds: Double
 
     public init(base: APIBase = .url(SpecDefaults.baseURL), concurrency: Int = SpecDefaults.concurrency,
                 requestsPerSecond: Double = SpecDefaults.requestsPerSecond, retries: Int = SpecDefaults.retries,
                 connectTimeoutSeconds: Double = SpecDefaults.connectTimeoutSeconds,
-                readTimeoutSeconds: Double = SpecDefaults.readTimeoutSeconds) {
+                readTimeoutSeconds: Double = SpecDefaults.readTimeoutSeconds,
+                requestTimeoutSeconds: Double = SpecDefaults.requestTimeoutSeconds) {
         self.base = base
         self.concurrency = concurrency
         self.requestsPerSecond = requestsPerSecond
         self.retries = retries
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.readTimeoutSeconds = readTimeoutSeconds
+        self.requestTimeoutSeconds = requestTimeoutSeconds
     }
 }
 

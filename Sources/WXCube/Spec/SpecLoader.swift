@@ -61,7 +61,7 @@ final class SpecReader {
 
     static let topKeys = ["version", "name", "accounts", "api", "store", "range", "stages", "outputs"]
     static let accountKeys = ["name", "appid", "secret", "access_token"]
-    static let apiKeys = ["base_url", "concurrency", "requests_per_second", "retries", "connect_timeout", "read_timeout"]
+    static let apiKeys = ["base_url", "concurrency", "requests_per_second", "retries", "connect_timeout", "read_timeout", "request_timeout"]
     static let rangeKeys = ["from", "to"]
     static let stageKinds = ["fetch", "flatten", "derive", "annotate_threshold"]
     static let fetchKeys = ["endpoints", "refetch_days"]
@@ -130,6 +130,9 @@ final class SpecReader {
                 }
             case let (nil, t?):
                 credential = .accessToken(Secret(t))
+                if appid == nil && m["appid"] == nil {
+                    error(item, "\(path): an account with access_token needs appid too: the store keys each account's data by its appid, so that two tokens under one name never share cached days (docs/operations.md)")
+                }
             case (_?, _?):
                 error(item, "\(path): give either secret (with appid) or access_token, not both")
                 continue
@@ -151,12 +154,10 @@ final class SpecReader {
         guard let entry, let m = mapping(entry.value, "api") else { return api }
         checkKeys(m, allowed: Self.apiKeys, in: "api")
         if let e = m["base_url"], let s = string(e.value, "api.base_url") {
-            if s == "sandbox" {
-                api.base = .sandbox
-            } else if let url = URL(string: s), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
-                api.base = .url(s.hasSuffix("/") ? String(s.dropLast()) : s)
+            if let base = APIBase(parsing: s) {
+                api.base = base
             } else {
-                error(e.value, "api.base_url: '\(shown(e.value))' is not an http(s) URL or `sandbox`")
+                error(e.value, "api.base_url: '\(shown(e.value))' is not \(APIBase.expected)")
             }
         }
         if let e = m["concurrency"], let n = int(e.value, "api.concurrency", in: 1...64) { api.concurrency = n }
@@ -164,6 +165,7 @@ final class SpecReader {
         if let e = m["retries"], let n = int(e.value, "api.retries", in: 0...20) { api.retries = n }
         if let e = m["connect_timeout"], let n = number(e.value, "api.connect_timeout", min: 0.1) { api.connectTimeoutSeconds = n }
         if let e = m["read_timeout"], let n = number(e.value, "api.read_timeout", min: 0.1) { api.readTimeoutSeconds = n }
+        if let e = m["request_timeout"], let n = number(e.value, "api.request_timeout", min: 0.1) { api.requestTimeoutSeconds = n }
         return api
     }
 
