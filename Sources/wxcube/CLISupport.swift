@@ -30,11 +30,11 @@ struct RangeOptions: ParsableArguments {
     func rangeSpec(_ spec: PipelineSpec) throws -> RangeSpec {
         var range = spec.range
         if let from {
-            guard let d = DateExpr(parsing: from) else { throw ValidationError("--from: '\(from)' is not YYYY-MM-DD or -Nd") }
+            guard let d = DateExpr(parsing: from) else { throw ValidationError("--from: '\(from)' is not YYYY-MM-DD or -Nd (N at most \(DateExpr.maxRelativeDays))") }
             range.from = d
         }
         if let to {
-            guard let d = DateExpr(parsing: to) else { throw ValidationError("--to: '\(to)' is not YYYY-MM-DD, yesterday or -Nd") }
+            guard let d = DateExpr(parsing: to) else { throw ValidationError("--to: '\(to)' is not YYYY-MM-DD, yesterday or -Nd (N at most \(DateExpr.maxRelativeDays))") }
             range.to = d
         }
         return range

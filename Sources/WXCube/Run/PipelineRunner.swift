@@ -42,6 +42,12 @@ public struct PipelineRunner: Sendable {
             return RunResult(status: status, plan: plan, summary: summary, remaining: remaining, messages: messages)
         }
 
+        // An --out that is a file would fail only after every call was made.
+        var isDir: ObjCBool = false
+        if !spec.outputs.isEmpty, FileManager.default.fileExists(atPath: options.outDirectory, isDirectory: &isDir), !isDir.boolValue {
+            return finish(.badUsage, plan: nil, messages: ["--out: \(ExportError.notAFolder(path: options.outDirectory))"])
+        }
+
         // One run per store: a run that fetches holds the store's lock until it
         // returns (--offline only reads and takes none).
         var lock: StoreLock?
@@ -172,20 +178,27 @@ public struct PipelineRunner: Sendable {
     /// Transform and export: runs only when every window of every account is
     /// stored. Rows stream from the store through the stages into each output
     /// file; `manifest.json` is written last.
-    public func exportPhase(plan: Plan, store: RawStore) throws {
+    @discardableResult
+    public func exportPhase(plan: Plan, store: RawStore) throws -> Anomalies? {
         guard !spec.outputs.isEmpty else {
             logger.info("export: the pipeline has no outputs; the store is up to date")
-            return
+            return nil
         }
         let datasets = PipelineDatasets(spec: spec, range: plan.range, store: store)
         try datasets.validate()
         let context = ExportContext(pipelineName: spec.name, range: plan.range, accounts: spec.accounts.map(\.name),
                                     caveat: datasets.thresholdCaveat, generatedAt: options.now ?? Date(),
                                     version: WXCubeVersion.current)
-        let writer = OutputWriter(outDirectory: URL(fileURLWithPath: options.outDirectory), context: context, logger: logger)
+        var writer = OutputWriter(outDirectory: URL(fileURLWithPath: options.outDirectory), context: context, logger: logger)
+        writer.anomalyLog = datasets.anomalies
         let manifest = try writer.writeAll(spec.outputs, from: datasets)
         let rows = manifest.files.reduce(0) { $0 + $1.rows }
+        let anomalies = manifest.anomalies ?? datasets.anomalies.snapshot
+        for line in anomalies.lines {
+            logger.warning("bad rows in the API answers: \(line); \(Anomalies.rule)")
+        }
         logger.info("export: \(manifest.files.count) file(s), \(rows) rows, manifest \(OutputWriter.manifestName) in \(options.outDirectory)")
+        return anomalies
     }
 
     // MARK: - Pieces
@@ -193,8 +206,10 @@ public struct PipelineRunner: Sendable {
     private func exportOrFail(plan: Plan, store: RawStore,
                               finish: (RunStatus, Plan?, [PlannedCall], [String]) -> RunResult) -> RunResult {
         do {
-            try exportPhase(plan: plan, store: store)
-            return finish(.complete, plan, [], [])
+            let anomalies = try exportPhase(plan: plan, store: store)
+            var result = finish(.complete, plan, [], [])
+            result.summary.anomalies = anomalies
+            return result
         } catch {
             return finish(.failed, plan, [], ["export: \(error)"])
         }

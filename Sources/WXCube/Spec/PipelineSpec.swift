@@ -136,12 +136,17 @@ public enum DateExpr: Sendable, Equatable, CustomStringConvertible {
     public init?(parsing text: String) {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t == "yesterday" { self = .yesterday; return }
-        if t.hasPrefix("-"), t.hasSuffix("d"), let n = Int(t.dropFirst().dropLast()), n >= 0 {
+        if t.hasPrefix("-"), t.hasSuffix("d") {
+            // Beyond this no day exists in WeChat's data (or in the calendar arithmetic).
+            guard let n = Int(t.dropFirst().dropLast()), (0...DateExpr.maxRelativeDays).contains(n) else { return nil }
             self = .relative(days: n); return
         }
         guard let d = Day(iso: t) else { return nil }
         self = .date(d)
     }
+
+    /// The largest N of `-Nd` (about 100 years; WeChat keeps data from 2015).
+    public static let maxRelativeDays = 36_500
 
     public var description: String {
         switch self {
