@@ -30,11 +30,15 @@ final class HardeningNetworkTests: XCTestCase {
 
     /// A run through the real AsyncHTTPClient transport against `base`.
     private func run(_ spec: PipelineSpec, base: String) async -> RunResult {
+        await runner(spec, base: base).run()
+    }
+
+    private func runner(_ spec: PipelineSpec, base: String) -> PipelineRunner {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let options = RunOptions(from: .date(S.day("2026-06-14")), to: .date(S.day("2026-06-14")), apiBase: base,
                                  now: S.noon, retryBaseDelay: 0.005)
-        return await PipelineRunner(spec: spec, options: options, logger: logger).run()
+        return PipelineRunner(spec: spec, options: options, logger: logger)
     }
 
     private func storedDays(_ path: String) throws -> Int {
@@ -102,7 +106,8 @@ final class HardeningNetworkTests: XCTestCase {
         defer { server.stop() }
         let store = dir.appendingPathComponent("t.sqlite").path
         let spec = spec(store: store, retries: 1, requestTimeout: 1, readTimeout: 5)
-        let runner = Task { await self.run(spec, base: server.baseURL) }
+        let pipeline = self.runner(spec, base: server.baseURL)
+        let runner = Task { await pipeline.run() }
         // A guard against the old behaviour (hanging for ~4 minutes per call), not a timing assertion.
         let guardTask = Task {
             try await Task.sleep(nanoseconds: 120 * 1_000_000_000)

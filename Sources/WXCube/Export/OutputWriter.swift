@@ -145,8 +145,7 @@ public struct OutputWriter {
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
-            let code = (error as NSError).underlyingErrors.first.map { ($0 as NSError).code } ?? 0
-            let reason = code > 0 ? String(cString: strerror(Int32(code))) : "permission denied or a read-only file system"
+            let reason = access(parent.path, W_OK) == 0 ? "the file system refused it" : "\(parent.path) is not writable"
             throw ExportError.cannotCreateFolder(path: url.path, reason: reason)
         }
     }
@@ -226,7 +225,7 @@ public struct OutputWriter {
             current = current.appendingPathComponent(part)
             var info = stat()
             guard lstat(current.path, &info) == 0 else { return }
-            if (info.st_mode & S_IFMT) == S_IFLNK { throw ExportError.symlinkInOut(link: current.path, template: template) }
+            if (info.st_mode & mode_t(S_IFMT)) == mode_t(S_IFLNK) { throw ExportError.symlinkInOut(link: current.path, template: template) }
         }
     }
 

@@ -50,10 +50,11 @@ public final class AsyncHTTPTransport: HTTPTransport {
         request.headers.add(name: "User-Agent", value: "wxcube/\(WXCubeVersion.current)")
         request.body = .bytes(body)
         let client = self.client
+        let prepared = request
         let limit = maxBodyBytes
         let seconds = requestTimeout
         let exchange: @Sendable () async throws -> HTTPReply = {
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(seconds * 1000)))
+            let response = try await client.execute(prepared, timeout: .milliseconds(Int64(seconds * 1000)))
             let location = response.headers.first(name: "Location")
             let buffer = try await response.body.collect(upTo: limit)
             return HTTPReply(status: Int(response.status.code), body: Data(buffer.readableBytesView), location: location)

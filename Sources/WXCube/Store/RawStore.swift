@@ -177,7 +177,9 @@ public final class RawStore: CoverageReading, RawStoreReading, Sendable {
             guard try db.tableExists("accounts") else { return [:] }
             var out: [String: String] = [:]
             for row in try GRDB.Row.fetchAll(db, sql: "SELECT name, store_key FROM accounts") {
-                out[row[0]] = row[1]
+                let name: String = row[0]
+                let key: String = row[1]
+                out[name] = key
             }
             return out
         }
