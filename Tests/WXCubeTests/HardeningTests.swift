@@ -123,7 +123,7 @@ final class HardeningTests: XCTestCase {
         for i in 0..<300_000 { yaml += "  key\(i): 1\n" }
         let d = parse(yaml)
         XCTAssertTrue(d.contains { $0.message.contains("accounts: the list is empty") })
-        let unknown = d.filter { $0.message.contains("unknown key") }
+        let unknown = d.filter { $0.message.contains("unknown key '") }
         XCTAssertEqual(unknown.count, 20, "the first 20 unknown keys are named")
         XCTAssertTrue(d.contains { $0.message.contains("299980 more unknown keys") }, "\(d.suffix(3))")
     }
