@@ -9,8 +9,12 @@ enum WXExit {
     static let incomplete = ExitCode(3)
 }
 
+/// Writes `text` to stderr, one console line per line of `text`, through the
+/// one redactor (`StderrConsole`: known secrets masked, control characters escaped).
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        StderrConsole.shared.writeLine(String(line))
+    }
 }
 
 /// Flags shared by `run` and `plan` that choose the range and the store.
@@ -26,11 +30,11 @@ struct RangeOptions: ParsableArguments {
     func rangeSpec(_ spec: PipelineSpec) throws -> RangeSpec {
         var range = spec.range
         if let from {
-            guard let d = DateExpr(parsing: from) else { throw ValidationError("--from: '\(from)' is not YYYY-MM-DD or -Nd") }
+            guard let d = DateExpr(parsing: from) else { throw ValidationError("--from: '\(from)' is not YYYY-MM-DD or -Nd (N at most \(DateExpr.maxRelativeDays))") }
             range.from = d
         }
         if let to {
-            guard let d = DateExpr(parsing: to) else { throw ValidationError("--to: '\(to)' is not YYYY-MM-DD, yesterday or -Nd") }
+            guard let d = DateExpr(parsing: to) else { throw ValidationError("--to: '\(to)' is not YYYY-MM-DD, yesterday or -Nd (N at most \(DateExpr.maxRelativeDays))") }
             range.to = d
         }
         return range
@@ -40,7 +44,9 @@ struct RangeOptions: ParsableArguments {
 /// Loads a pipeline file, printing every mistake as FILE:LINE:COLUMN and exiting 2.
 func loadPipeline(_ path: String, now: Date = Date()) throws -> PipelineSpec {
     do {
-        return try SpecLoader.load(path: path, now: now)
+        let spec = try SpecLoader.load(path: path, now: now)
+        KnownSecrets.shared.add(spec.accounts)
+        return spec
     } catch let error as SpecError {
         printError(error.description)
         printError("\(path): \(error.diagnostics.count) problem\(error.diagnostics.count == 1 ? "" : "s") found")

@@ -40,6 +40,12 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON array of {account, endpoint, begin_date, end_date, cached}.")
     var json = false
 
+    func validate() throws {
+        if let apiBase, APIBase(parsing: apiBase) == nil {
+            throw ValidationError("--api-base: '\(apiBase)' is not \(APIBase.expected)")
+        }
+    }
+
     func run() async throws {
         let now = Date()
         let spec = try loadPipeline(pipeline, now: now)

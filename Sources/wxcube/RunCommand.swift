@@ -13,7 +13,8 @@ struct RunCommand: AsyncParsableCommand {
         Windows already in the store are not fetched again, except those within `refetch_days`
         of --to (their numbers still change). Outputs are written only when every window of every
         account is stored; otherwise the run exits 3, keeps its progress, and says how to continue.
-        Ctrl-C stops cleanly: windows in flight are discarded, stored ones kept.
+        Ctrl-C or SIGTERM stops cleanly: windows in flight are discarded, stored ones kept, exit 3.
+        One run per store: a second run on a store in use exits 3 at once (docs/operations.md).
 
         With `api.base_url: sandbox` (and no --api-base) a simulated API is started in-process.
 
@@ -54,6 +55,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--log-level: '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
         if offline && refresh { throw ValidationError("--offline and --refresh contradict each other: pick one") }
+        if let apiBase, APIBase(parsing: apiBase) == nil {
+            throw ValidationError("--api-base: '\(apiBase)' is not \(APIBase.expected)")
+        }
     }
 
     func run() async throws {
@@ -64,8 +68,11 @@ struct RunCommand: AsyncParsableCommand {
         let rangeSpec = try range.rangeSpec(spec)
 
         var sandbox: SandboxServer?
-        var base = apiBase
-        if base == nil, spec.api.base == .sandbox, !offline {
+        // --api-base means what `api.base_url` means, `sandbox` included.
+        let chosen = apiBase.flatMap { APIBase(parsing: $0) } ?? spec.api.base
+        var base: String?
+        if case .url(let u) = chosen { base = u }
+        if chosen == .sandbox, !offline {
             do {
                 let server = try await SandboxServer.start(SandboxConfiguration())
                 sandbox = server
@@ -99,32 +106,41 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// Ctrl-C cancels the run (clean stop); a second Ctrl-C exits at once.
+/// Ctrl-C (SIGINT) and SIGTERM (what cron, systemd and Kubernetes send)
+/// cancel the run: windows in flight are discarded, stored ones kept,
+/// temporary files removed, the summary printed, exit 3. A second signal
+/// exits at once (130 after SIGINT, 143 after SIGTERM).
 final class InterruptHandler {
-    private let source: any DispatchSourceSignal
+    private let sources: [any DispatchSourceSignal]
     private let count = Locked(0)
+    static let signals: [Int32] = [SIGINT, SIGTERM]
 
     init(onInterrupt: @escaping @Sendable () -> Void) {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        self.source = source
-        source.setEventHandler { [count] in
-            let n = count.withLock { n -> Int in
-                n += 1
-                return n
+        var sources: [any DispatchSourceSignal] = []
+        for sig in Self.signals {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [count] in
+                let n = count.withLock { n -> Int in
+                    n += 1
+                    return n
+                }
+                let name = sig == SIGTERM ? "SIGTERM" : "Ctrl-C"
+                if n == 1 {
+                    StderrConsole.shared.writeLine("interrupted (\(name)): stopping; windows in flight are discarded, stored ones kept (send it again to quit at once)")
+                    onInterrupt()
+                } else {
+                    exit(128 + sig)
+                }
             }
-            if n == 1 {
-                StderrConsole.shared.writeLine("interrupted: stopping; windows in flight are discarded, stored ones kept (Ctrl-C again to quit at once)")
-                onInterrupt()
-            } else {
-                exit(130)
-            }
+            source.resume()
+            sources.append(source)
         }
-        source.resume()
+        self.sources = sources
     }
 
     func remove() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
+        for source in sources { source.cancel() }
+        for sig in Self.signals { signal(sig, SIG_DFL) }
     }
 }

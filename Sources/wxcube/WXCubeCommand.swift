@@ -38,10 +38,16 @@ struct WXCubeCommand: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                printError(fullMessage(for: error))
                 Foundation.exit(2)
             }
-            exit(withError: error)
+            // Help, --version and our exit codes print nothing of their own;
+            // any other error's text goes through the one redactor too.
+            if error is ExitCode || code == .success {
+                exit(withError: error)
+            }
+            printError(fullMessage(for: error))
+            Foundation.exit(code.rawValue)
         }
     }
 }

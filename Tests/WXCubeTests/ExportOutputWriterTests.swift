@@ -148,20 +148,20 @@ final class ExportOutputWriterTests: XCTestCase {
         }
     }
 
-    func testAStreamFailingMidwayLeavesNoFileNoTemporaryAndNoManifest() throws {
+    func testAStreamFailingMidwayLeavesTheEarlierFileAndManifestAndNoTemporary() throws {
         for format in [OutputFormat.csvGz, .ndjson, .xlsx] {
             let target = dir.appendingPathComponent("total.\(format.rawValue)")
             // A file from an earlier run stays untouched.
             try Data("earlier run".utf8).write(to: target)
-            // So does an earlier manifest: it goes, rather than describe files this run replaces.
+            // So does the earlier manifest: the old set stays whole (docs/operations.md).
             try Data("{}".utf8).write(to: dir.appendingPathComponent(OutputWriter.manifestName))
             let source = FixtureSource(rowsPerAccount: 400)
             var checked = false
             source.failure = (.article_total, 500, {
-                // Mid-export: readers see only the earlier file; the new bytes sit in a hidden temporary.
+                // Mid-export: readers see only the earlier file; the new bytes sit in the hidden staging folder.
                 checked = true
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: self.dir.path)) ?? []
-                XCTAssertEqual(names.filter { $0.hasPrefix(".total.\(format.rawValue).tmp-") }.count, 1, "\(names)")
+                let names = self.files()
+                XCTAssertEqual(names.filter { $0.hasPrefix(".wxcube-staging-") && $0.contains("/.total.\(format.rawValue).tmp-") }.count, 1, "\(names)")
                 XCTAssertEqual(try? Data(contentsOf: target), Data("earlier run".utf8))
             })
             XCTAssertThrowsError(try writer.writeAll([OutputSpec(datasets: [.article_total], format: format, path: "total.\(format.rawValue)")],
@@ -169,8 +169,9 @@ final class ExportOutputWriterTests: XCTestCase {
                 XCTAssertTrue(error is FixtureSource.Boom, "\(error)")
             }
             XCTAssertTrue(checked)
-            XCTAssertEqual(files(), ["total.\(format.rawValue)"], "no temporary left, no manifest (not even the earlier one)")
+            XCTAssertEqual(files(), ["manifest.json", "total.\(format.rawValue)"], "no temporary left; the earlier manifest stays")
             XCTAssertEqual(try Data(contentsOf: target), Data("earlier run".utf8))
+            XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent(OutputWriter.manifestName)), Data("{}".utf8))
             try FileManager.default.removeItem(at: target)
         }
     }
@@ -227,7 +228,7 @@ final class ExportOutputWriterTests: XCTestCase {
         // Wait until the child has written a good part of the workbook into its temporary file.
         var temporary: String?
         for _ in 0..<600 {
-            temporary = files().first { $0.hasPrefix(".killed.xlsx.tmp-") }
+            temporary = files().first { $0.hasPrefix(".wxcube-staging-") && $0.contains("/.killed.xlsx.tmp-") }
             if let temporary, ((try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(temporary).path)[.size] as? Int) ?? 0) > 1 << 20 { break }
             usleep(50_000)
         }
@@ -236,9 +237,9 @@ final class ExportOutputWriterTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .uncaughtSignal)
         XCTAssertNotNil(temporary, "the child wrote to a temporary file")
-        XCTAssertEqual(files(), temporary.map { [$0] } ?? [], "only the hidden temporary: no killed.xlsx, no manifest")
+        XCTAssertEqual(files(), temporary.map { [$0] } ?? [], "only the hidden temporary in the staging folder: no killed.xlsx, no manifest")
 
-        // The next run clears the dead run's temporary and writes the file.
+        // The next run clears the dead run's staging folder and writes the file.
         let source = FixtureSource(rowsPerAccount: 5)
         _ = try writer.writeAll([OutputSpec(datasets: [.article_total], format: .xlsx, path: "killed.xlsx")], from: source)
         XCTAssertEqual(files(), ["killed.xlsx", "manifest.json"])

@@ -51,6 +51,7 @@ final class SpecLoaderTests: XCTestCase {
             appid: ${WECHAT_APPID}
             secret: ${WECHAT_SECRET}
           - name: central
+            appid: wx_central
             access_token: ${WECHAT_ACCESS_TOKEN}
         stages:
           - fetch: {endpoints: [getuserread]}
@@ -77,7 +78,7 @@ final class SpecLoaderTests: XCTestCase {
         XCTAssertFalse(dumped.contains("dummy-token-value-456"), dumped)
         guard case .accessToken(let t) = spec.accounts[1].credential else { return XCTFail("expected a token") }
         XCTAssertEqual(t.value, "dummy-token-value-456")
-        XCTAssertEqual(spec.accounts[1].storeKey, "central")
+        XCTAssertEqual(spec.accounts[1].storeKey, "wx_central", "a ready-token account is keyed by its appid")
         XCTAssertEqual(spec.outputs[0].headers, .en)
         XCTAssertEqual(spec.outputs[0].compressionLevel, 6)
         XCTAssertFalse(spec.outputs[0].bom)

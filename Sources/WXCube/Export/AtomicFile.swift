@@ -122,7 +122,7 @@ public final class AtomicFile: ByteSink {
     }
 
     /// So the rename itself survives a crash.
-    private static func syncDirectory(_ directory: URL) {
+    static func syncDirectory(_ directory: URL) {
         let dfd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dfd >= 0 else { return }
         _ = fsync(dfd)

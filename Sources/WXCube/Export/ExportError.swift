@@ -11,6 +11,12 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
     case pathCollision(path: String)
     /// A path template that resolves outside what can be written.
     case badPath(template: String, reason: String)
+    /// `--out` (or a folder on an output's path) exists but is a file.
+    case notAFolder(path: String)
+    /// A folder could not be created (permissions, read-only file system).
+    case cannotCreateFolder(path: String, reason: String)
+    /// A symbolic link to a folder inside `--out`: writing through it could land anywhere.
+    case symlinkInOut(link: String, template: String)
 
     public var description: String {
         switch self {
@@ -28,6 +34,12 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
             return "two outputs would write the same file \(path); make the paths differ (use {dataset} or {account} in the path)"
         case .badPath(let template, let reason):
             return "output path \"\(template)\": \(reason)"
+        case .notAFolder(let path):
+            return "\(path) is a file, not a folder; --out (and every folder on an output path) must be a folder: pass another --out or move the file aside"
+        case .cannotCreateFolder(let path, let reason):
+            return "cannot create the folder \(path): \(reason); check --out and its permissions"
+        case .symlinkInOut(let link, let template):
+            return "output path \"\(template)\" goes through \(link), a symbolic link inside --out; wxcube does not write through links: replace the link with a real folder, or point --out at the link's target"
         }
     }
 }

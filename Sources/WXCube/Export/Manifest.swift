@@ -10,9 +10,12 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// The >=3 threshold caveat: article_summary lacks rows under it.
     public var caveat: String
     public var files: [ManifestFile]
+    /// Rows of the API answers left out (duplicates of a key, rows without
+    /// one); nil only for manifests written outside a pipeline run.
+    public var anomalies: Anomalies? = nil
 
     enum CodingKeys: String, CodingKey {
-        case pipeline, range, accounts, caveat, files
+        case pipeline, range, accounts, caveat, files, anomalies
         case wxcubeVersion = "wxcube_version"
         case generatedAt = "generated_at"
     }

@@ -1,19 +1,30 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 
-/// Writes every output of a pipeline, then the manifest.
+/// Writes every output of a pipeline, then the manifest, as one set.
 ///
-/// Each file goes through `AtomicFile` (temporary name beside the target,
-/// fsync, rename), so a file is either complete or absent. The manifest is
-/// written last, atomically: if any output fails, the files already renamed
-/// stay (each is complete) but no manifest is written for the run, and the
-/// error is thrown.
+/// Every file of the run (whatever its format: each goes through an
+/// `Exporter` into a file) is first written into a hidden staging folder
+/// inside `--out` (`.wxcube-staging-PID-N`). Only when all of them and the
+/// manifest are complete are they moved into place: the old manifest is
+/// removed, each file is renamed over its old version, and the new manifest
+/// is renamed in last. A failed export therefore leaves the previous set and
+/// its manifest untouched; a reader that trusts `manifest.json` sees either
+/// the old set or the new one (docs/operations.md, README "Outputs").
 public struct OutputWriter {
     public let outDirectory: URL
     public let context: ExportContext
     public let logger: Logger
     /// Rows per XLSX sheet, header included; lowered only by tests.
     var xlsxMaxRowsPerSheet = 1_048_576
+    /// Rows dropped while reading the API answers; its count at the end of
+    /// the export goes into the manifest as `anomalies`.
+    public var anomalyLog: AnomalyLog?
 
     public static let manifestName = "manifest.json"
 
@@ -47,6 +58,9 @@ public struct OutputWriter {
                     let relative = try resolve(output.path, dataset: group.count == 1 ? group.first : nil, account: account)
                     let url = relative.hasPrefix("/") ? URL(fileURLWithPath: relative).standardizedFileURL
                         : outDirectory.appendingPathComponent(relative).standardizedFileURL
+                    if !relative.hasPrefix("/") {
+                        try checkInside(url, template: output.path)
+                    }
                     guard seen.insert(url.path).inserted else { throw ExportError.pathCollision(path: url.path) }
                     files.append(PlannedFile(url: url, path: manifestPath(url), output: output, datasets: group, account: account))
                 }
@@ -56,21 +70,22 @@ public struct OutputWriter {
     }
 
     public func writeAll(_ outputs: [OutputSpec], from source: any DatasetSource) throws -> Manifest {
+        try Self.makeFolder(outDirectory)
         let planned = try plan(outputs)
-        // An earlier run's manifest must not describe files this run replaces:
-        // if this run fails part way, there is no manifest rather than a wrong one.
-        let manifestURL = outDirectory.appendingPathComponent(Self.manifestName)
-        if FileManager.default.fileExists(atPath: manifestURL.path) {
-            try FileManager.default.removeItem(at: manifestURL)
-        }
+        let removed = StagingFolder.removeStale(in: outDirectory)
+        if removed > 0 { logger.notice("removed the staging folders of interrupted earlier runs", metadata: ["count": "\(removed)"]) }
+        let staging = try StagingFolder(in: outDirectory)
+        defer { staging.remove() }
+
         var entries: [ManifestFile] = []
-        for file in planned {
-            try FileManager.default.createDirectory(at: file.url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let stale = AtomicFile.removeStaleTemporaries(for: file.url)
-            if stale > 0 { logger.notice("removed temporary files of an interrupted earlier run", metadata: ["path": "\(file.path)", "count": "\(stale)"]) }
+        var staged: [(from: URL, to: URL)] = []
+        for (index, file) in planned.enumerated() {
+            let folder = staging.url.appendingPathComponent("\(index)")
+            try Self.makeFolder(folder)
+            let target = folder.appendingPathComponent(file.url.lastPathComponent)
             let inputs = try file.datasets.map { ExportInput(dataset: $0, stream: try source.stream($0, account: file.account)) }
             let written = try exporter(for: file.output)
-                .exportFile(inputs, to: file.url, gzipLevel: file.output.format.isGzip ? file.output.compressionLevel : nil)
+                .exportFile(inputs, to: target, gzipLevel: file.output.format.isGzip ? file.output.compressionLevel : nil)
             logger.info("wrote output", metadata: [
                 "path": "\(file.path)", "format": "\(file.output.format.rawValue)",
                 "rows": "\(written.rows.reduce(0, +))", "bytes": "\(written.bytes)",
@@ -78,13 +93,61 @@ public struct OutputWriter {
             entries.append(ManifestFile(path: file.path, format: file.output.format.rawValue, datasets: file.datasets.map(\.rawValue),
                                         account: file.account, rows: written.rows.reduce(0, +), datasetRows: written.rows,
                                         bytes: written.bytes, sha256: written.sha256))
+            staged.append((target, file.url))
         }
-        let manifest = Manifest(pipeline: context.pipelineName,
+        var manifest = Manifest(pipeline: context.pipelineName,
                                 range: ManifestRange(from: context.range.from.iso, to: context.range.to.iso),
                                 accounts: context.accounts, wxcubeVersion: context.version,
                                 generatedAt: ISOTimestamp.utc(context.generatedAt), caveat: context.caveat, files: entries)
-        try writeManifest(manifest)
+        manifest.anomalies = anomalyLog?.snapshot
+        let stagedManifest = staging.url.appendingPathComponent(Self.manifestName)
+        try writeManifest(manifest, to: stagedManifest)
+
+        // Publish. Every file is complete on disk; from here on only renames.
+        // The old manifest goes first, so it never describes a mix.
+        let manifestURL = outDirectory.appendingPathComponent(Self.manifestName)
+        if FileManager.default.fileExists(atPath: manifestURL.path) {
+            guard unlink(manifestURL.path) == 0 else { throw ExportError.io(path: manifestURL.path, operation: "remove the old", errno: errno) }
+        }
+        var folders: Set<String> = []
+        for move in staged {
+            let folder = move.to.deletingLastPathComponent()
+            try Self.makeFolder(folder)
+            AtomicFile.removeStaleTemporaries(for: move.to)
+            guard rename(move.from.path, move.to.path) == 0 else {
+                throw ExportError.io(path: move.to.path, operation: "move the staged file into place at", errno: errno)
+            }
+            folders.insert(folder.path)
+        }
+        for folder in folders { AtomicFile.syncDirectory(URL(fileURLWithPath: folder)) }
+        guard rename(stagedManifest.path, manifestURL.path) == 0 else {
+            throw ExportError.io(path: manifestURL.path, operation: "move the staged manifest into place at", errno: errno)
+        }
+        AtomicFile.syncDirectory(outDirectory)
         return manifest
+    }
+
+    /// Creates a folder (and its parents) with plain messages for the usual failures.
+    static func makeFolder(_ url: URL) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw ExportError.notAFolder(path: url.path) }
+            return
+        }
+        // A parent that is a file gets the same plain message.
+        var parent = url.deletingLastPathComponent()
+        while parent.path != "/" && !FileManager.default.fileExists(atPath: parent.path, isDirectory: &isDir) {
+            parent = parent.deletingLastPathComponent()
+        }
+        if FileManager.default.fileExists(atPath: parent.path, isDirectory: &isDir), !isDir.boolValue {
+            throw ExportError.notAFolder(path: parent.path)
+        }
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            let reason = access(parent.path, W_OK) == 0 ? "the file system refused it" : "\(parent.path) is not writable"
+            throw ExportError.cannotCreateFolder(path: url.path, reason: reason)
+        }
     }
 
     func exporter(for output: OutputSpec) -> any Exporter {
@@ -100,14 +163,11 @@ public struct OutputWriter {
         }
     }
 
-    private func writeManifest(_ manifest: Manifest) throws {
-        try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true)
+    private func writeManifest(_ manifest: Manifest, to target: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(manifest)
         data.append(0x0A)
-        let target = outDirectory.appendingPathComponent(Self.manifestName)
-        AtomicFile.removeStaleTemporaries(for: target)
         let file = try AtomicFile(target: target)
         do {
             try data.withUnsafeBytes { try file.write($0) }
@@ -151,9 +211,28 @@ public struct OutputWriter {
         return result
     }
 
-    /// An account name as one path component: separators and a leading dot replaced.
+    /// A relative output must name a file strictly inside `--out`, reached
+    /// through real folders only (a symbolic link to a folder inside `--out`
+    /// could send the file anywhere).
+    func checkInside(_ url: URL, template: String) throws {
+        let root = outDirectory.path.hasSuffix("/") ? outDirectory.path : outDirectory.path + "/"
+        guard url.path.hasPrefix(root), url.path.count > root.count else {
+            throw ExportError.badPath(template: template, reason: "names the --out folder itself, not a file inside it; give a file name such as \"{dataset}.csv\"")
+        }
+        var current = outDirectory
+        let parts = url.path.dropFirst(root.count).split(separator: "/").map(String.init)
+        for part in parts.dropLast() {
+            current = current.appendingPathComponent(part)
+            var info = stat()
+            guard lstat(current.path, &info) == 0 else { return }
+            if (info.st_mode & mode_t(S_IFMT)) == mode_t(S_IFLNK) { throw ExportError.symlinkInOut(link: current.path, template: template) }
+        }
+    }
+
+    /// An account name as one path component: separators, control characters
+    /// and a leading dot replaced.
     static func pathSafe(_ name: String) -> String {
-        var safe = String(name.map { $0 == "/" || $0 == "\\" || $0 == "\0" ? "_" : $0 })
+        var safe = String(name.map { $0 == "/" || $0 == "\\" || $0 == "\0" || LogText.hasControlCharacters(String($0)) ? "_" : $0 })
         if safe.hasPrefix(".") { safe = "_" + safe.dropFirst() }
         return safe.isEmpty ? "_" : safe
     }

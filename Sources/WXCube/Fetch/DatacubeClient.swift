@@ -79,6 +79,9 @@ public struct DatacubeClient: Sendable {
                 let reply = try await transport.postJSON(url: url(call.endpoint, token: issued.token), body: body)
                 if reply.status >= 500 {
                     cause = .http5xx
+                } else if (300..<400).contains(reply.status) {
+                    throw AccountFailure.redirected(account: call.account, call: call.endpoint.rawValue, status: reply.status,
+                                                    host: WindowFailure.redirectHost(reply.location))
                 } else if reply.status != 200 {
                     cause = .malformed
                 } else {

@@ -23,10 +23,16 @@ public enum AccountFailure: Error, Sendable, Equatable, CustomStringConvertible 
     case tokenRejected(account: String, code: Int, message: String)
     /// The ready access token from the environment was rejected or expired.
     case accessTokenRejected(account: String, code: Int, message: String)
+    /// The server answered a 3xx; redirects are never followed (they would
+    /// carry the secret or the token to another host).
+    case redirected(account: String, call: String, status: Int, host: String)
+    /// No access token after every retry: timeouts or connection errors, not an answer from WeChat.
+    case tokenUnreachable(account: String, attempts: Int, lastCause: String)
 
     public var account: String {
         switch self {
-        case let .quotaExhausted(a, _), let .fatal(a, _, _, _), let .tokenRejected(a, _, _), let .accessTokenRejected(a, _, _):
+        case let .quotaExhausted(a, _), let .fatal(a, _, _, _), let .tokenRejected(a, _, _), let .accessTokenRejected(a, _, _),
+             let .redirected(a, _, _, _), let .tokenUnreachable(a, _, _):
             return a
         }
     }
@@ -41,6 +47,10 @@ public enum AccountFailure: Error, Sendable, Equatable, CustomStringConvertible 
             return "account \(a): WeChat keeps rejecting new access tokens (\(code) \(m)) even after a forced refresh; check that no other service resets this app's secret, then run again"
         case let .accessTokenRejected(a, code, m):
             return "account \(a): the access token from the environment was rejected (\(code) \(m)); it has expired or was revoked: renew it upstream in your token service and run again"
+        case let .redirected(a, call, status, host):
+            return "account \(a): \(call) answered HTTP \(status), a redirect to \(host); WeChat never redirects, so it was not followed and nothing was stored: check `api.base_url` (or --api-base) and any proxy in between, then run again"
+        case let .tokenUnreachable(a, attempts, cause):
+            return "account \(a): no access token after \(attempts) attempts (last: \(cause)); the token endpoint is unreachable or failing: check the network and `api.base_url`, then run again"
         }
     }
 
@@ -77,6 +87,17 @@ public enum WindowFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unexpectedAnswer(call, code, m):
             return "\(call): WeChat answered errcode \(code) (\(m)); run again later, or check the account in the WeChat admin console"
         }
+    }
+
+    /// The host a redirect's `Location` names, never its path or query (which
+    /// may hold a token); "the same host" for a relative location.
+    static func redirectHost(_ location: String?) -> String {
+        guard let location, !location.isEmpty else { return "nowhere (no Location header)" }
+        if let url = URL(string: location), let host = url.host, !host.isEmpty {
+            let port = url.port.map { ":\($0)" } ?? ""
+            return "\(url.scheme.map { "\($0)://" } ?? "")\(host)\(port)"
+        }
+        return "the same host (a relative Location)"
     }
 
     public var isPlannerBug: Bool {

@@ -94,6 +94,9 @@ public actor TokenProvider {
                 let reply = try await transport.postJSON(url: baseURL + "/cgi-bin/stable_token", body: body)
                 if reply.status >= 500 {
                     cause = .http5xx
+                } else if (300..<400).contains(reply.status) {
+                    throw AccountFailure.redirected(account: account, call: "stable_token", status: reply.status,
+                                                    host: WindowFailure.redirectHost(reply.location))
                 } else if let grant = try? JSONDecoder().decode(TokenAnswer.self, from: reply.body) {
                     if let token = grant.access_token, !token.isEmpty {
                         return store(token: token, expiresIn: grant.expires_in ?? 7200)
@@ -114,8 +117,7 @@ public actor TokenProvider {
                 if case .timeout = e { cause = .timeout } else { cause = .connection }
             }
             guard attempt < policy.retries else {
-                throw AccountFailure.fatal(account: account, code: -1, message: "no token after \(attempt + 1) attempts (last: \(cause))",
-                                           hint: "the token endpoint is unreachable or failing: check the network and `api.base_url`, then run again")
+                throw AccountFailure.tokenUnreachable(account: account, attempts: attempt + 1, lastCause: cause.rawValue)
             }
             onRetry(cause)
             try await sleep(seconds: policy.delay(attempt: attempt))
@@ -127,6 +129,7 @@ public actor TokenProvider {
         generation += 1
         fetches += 1
         let issued = IssuedToken(token: Secret(token), generation: generation)
+        KnownSecrets.shared.add(token)
         // Renew 300 s early; a very short lifetime (test servers) keeps half of it.
         let lifetime = Double(expiresIn)
         let usable = lifetime > 600 ? lifetime - 300 : lifetime / 2

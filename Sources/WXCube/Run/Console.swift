@@ -3,6 +3,10 @@ import Logging
 
 /// stderr shared by log lines and a one-line progress display: a log line
 /// first clears the progress line, and the next progress update redraws it.
+///
+/// Every line goes through `KnownSecrets.clean`: secrets and tokens are
+/// masked and control characters escaped, here and only here, so that no
+/// caller has to remember to.
 public final class StderrConsole: Sendable {
     public static let shared = StderrConsole()
 
@@ -13,8 +17,10 @@ public final class StderrConsole: Sendable {
     /// True when stderr is a terminal.
     public static var isTerminal: Bool { isatty(2) != 0 }
 
-    /// Writes a whole line (a newline is added).
+    /// Writes a whole line (a newline is added). A newline inside `text` is
+    /// escaped: write several lines with several calls.
     public func writeLine(_ text: String) {
+        let text = KnownSecrets.shared.clean(text)
         statusShown.withLock { shown in
             var out = shown ? "\r\u{1B}[2K" : ""
             out += text
@@ -26,6 +32,7 @@ public final class StderrConsole: Sendable {
 
     /// Replaces the progress line (terminals only).
     public func setStatus(_ text: String) {
+        let text = KnownSecrets.shared.clean(text)
         statusShown.withLock { shown in
             FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)".utf8))
             shown = true
@@ -66,7 +73,7 @@ public struct ConsoleLogHandler: LogHandler {
         if !all.isEmpty {
             text += " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         }
-        console.writeLine(Redactor.redactURL(text))
+        console.writeLine(text)
     }
 
     private static func timestamp() -> String {

@@ -42,6 +42,27 @@ public struct PipelineRunner: Sendable {
             return RunResult(status: status, plan: plan, summary: summary, remaining: remaining, messages: messages)
         }
 
+        // An --out that is a file would fail only after every call was made.
+        var isDir: ObjCBool = false
+        if !spec.outputs.isEmpty, FileManager.default.fileExists(atPath: options.outDirectory, isDirectory: &isDir), !isDir.boolValue {
+            return finish(.badUsage, plan: nil, messages: ["--out: \(ExportError.notAFolder(path: options.outDirectory))"])
+        }
+
+        // One run per store: a run that fetches holds the store's lock until it
+        // returns (--offline only reads and takes none).
+        var lock: StoreLock?
+        if !options.offline {
+            do {
+                lock = try StoreLock.acquire(store: storePath, now: Date())
+            } catch let e as StoreLock.Failure {
+                if case .held = e { return finish(.incomplete, plan: nil, messages: ["\(e)"]) }
+                return finish(.failed, plan: nil, messages: ["\(e)"])
+            } catch {
+                return finish(.failed, plan: nil, messages: ["\(error)"])
+            }
+        }
+        defer { withExtendedLifetime(lock) {} }
+
         // Store.
         let store: RawStore
         do {
@@ -56,6 +77,19 @@ public struct PipelineRunner: Sendable {
             }
         } catch {
             return finish(.failed, plan: nil, messages: ["\(error)"])
+        }
+
+        // Accounts: the store keys data by appid; a name seen before with
+        // another appid is an error (docs/operations.md).
+        do {
+            let legacy = try store.checkAccountKeys(spec.accounts.map { ($0.name, $0.storeKey) })
+            for name in legacy {
+                logger.warning("store: \(storePath) holds days of account '\(name)' keyed by its name (stored before wxcube keyed ready-token accounts by appid); they are no longer read, and the days are fetched again under the appid")
+            }
+        } catch let e as AccountKeyConflict {
+            return finish(.badUsage, plan: nil, messages: e.description.split(separator: "\n").map(String.init))
+        } catch {
+            return finish(.failed, plan: nil, messages: ["store: cannot read the accounts table: \(error)"])
         }
 
         // Plan.
@@ -94,6 +128,9 @@ public struct PipelineRunner: Sendable {
         }
 
         // Fetch.
+        if let given = options.apiBase, APIBase(parsing: given) == nil {
+            return finish(.badUsage, plan: plan, messages: ["--api-base: '\(given)' is not \(APIBase.expected)"])
+        }
         guard let baseURL = resolvedBaseURL() else {
             return finish(.badUsage, plan: plan, messages: [
                 "api.base_url is `sandbox`, but no sandbox is running: use `wxcube run` (it starts one) or pass --api-base URL"])
@@ -141,20 +178,27 @@ public struct PipelineRunner: Sendable {
     /// Transform and export: runs only when every window of every account is
     /// stored. Rows stream from the store through the stages into each output
     /// file; `manifest.json` is written last.
-    public func exportPhase(plan: Plan, store: RawStore) throws {
+    @discardableResult
+    public func exportPhase(plan: Plan, store: RawStore) throws -> Anomalies? {
         guard !spec.outputs.isEmpty else {
             logger.info("export: the pipeline has no outputs; the store is up to date")
-            return
+            return nil
         }
         let datasets = PipelineDatasets(spec: spec, range: plan.range, store: store)
         try datasets.validate()
         let context = ExportContext(pipelineName: spec.name, range: plan.range, accounts: spec.accounts.map(\.name),
                                     caveat: datasets.thresholdCaveat, generatedAt: options.now ?? Date(),
                                     version: WXCubeVersion.current)
-        let writer = OutputWriter(outDirectory: URL(fileURLWithPath: options.outDirectory), context: context, logger: logger)
+        var writer = OutputWriter(outDirectory: URL(fileURLWithPath: options.outDirectory), context: context, logger: logger)
+        writer.anomalyLog = datasets.anomalies
         let manifest = try writer.writeAll(spec.outputs, from: datasets)
         let rows = manifest.files.reduce(0) { $0 + $1.rows }
+        let anomalies = manifest.anomalies ?? datasets.anomalies.snapshot
+        for line in anomalies.lines {
+            logger.warning("bad rows in the API answers: \(line); \(Anomalies.rule)")
+        }
         logger.info("export: \(manifest.files.count) file(s), \(rows) rows, manifest \(OutputWriter.manifestName) in \(options.outDirectory)")
+        return anomalies
     }
 
     // MARK: - Pieces
@@ -162,15 +206,20 @@ public struct PipelineRunner: Sendable {
     private func exportOrFail(plan: Plan, store: RawStore,
                               finish: (RunStatus, Plan?, [PlannedCall], [String]) -> RunResult) -> RunResult {
         do {
-            try exportPhase(plan: plan, store: store)
-            return finish(.complete, plan, [], [])
+            let anomalies = try exportPhase(plan: plan, store: store)
+            var result = finish(.complete, plan, [], [])
+            result.summary.anomalies = anomalies
+            return result
         } catch {
             return finish(.failed, plan, [], ["export: \(error)"])
         }
     }
 
     private func resolvedBaseURL() -> String? {
-        if let b = options.apiBase { return b }
+        if let b = options.apiBase {
+            if case .url(let u)? = APIBase(parsing: b) { return u }
+            return nil
+        }
         switch spec.api.base {
         case .url(let u): return u
         case .sandbox: return nil

@@ -86,6 +86,8 @@ public struct RunSummary: Sendable {
     public var accounts: [(name: String, outcome: AccountOutcome)]
     public var durationSeconds: Double
     public var interrupted: Bool
+    /// Rows of the answers dropped by the export (nil when nothing was exported).
+    public var anomalies: Anomalies? = nil
 
     public var lines: [String] {
         var out: [String] = []
@@ -100,6 +102,10 @@ public struct RunSummary: Sendable {
             out.append("retries: \(s.retriesTotal) (\(parts.joined(separator: ", ")))")
         }
         if s.rowsDropped > 0 { out.append("rows dropped (ref_date outside the window): \(s.rowsDropped)") }
+        if let anomalies {
+            out.append("anomalies: \(anomalies.rowsDropped) row(s) of the answers dropped" + (anomalies.isEmpty ? "" : " (\(Anomalies.rule))"))
+            for line in anomalies.lines { out.append("  \(line)") }
+        }
         for a in accounts { out.append("account \(a.name): \(a.outcome)") }
         out.append("duration: " + String(format: "%.1f s", durationSeconds) + (interrupted ? " (interrupted)" : ""))
         return out

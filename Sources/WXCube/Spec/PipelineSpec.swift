@@ -48,6 +48,8 @@ public enum SpecDefaults {
     public static let retries = 5
     public static let connectTimeoutSeconds = 10.0
     public static let readTimeoutSeconds = 30.0
+    /// The overall deadline of one HTTP exchange, body included.
+    public static let requestTimeoutSeconds = 60.0
     public static let rangeFrom = DateExpr.relative(days: 7)
     public static let rangeTo = DateExpr.yesterday
     public static let refetchDays = 7
@@ -104,17 +106,22 @@ public struct APISpec: Sendable {
     public var retries: Int
     public var connectTimeoutSeconds: Double
     public var readTimeoutSeconds: Double
+    /// Connect, headers and the whole body of one call must fit in it; then
+    /// the call is retried like any timeout.
+    public var requestTimeoutSeconds: Double
 
     public init(base: APIBase = .url(SpecDefaults.baseURL), concurrency: Int = SpecDefaults.concurrency,
                 requestsPerSecond: Double = SpecDefaults.requestsPerSecond, retries: Int = SpecDefaults.retries,
                 connectTimeoutSeconds: Double = SpecDefaults.connectTimeoutSeconds,
-                readTimeoutSeconds: Double = SpecDefaults.readTimeoutSeconds) {
+                readTimeoutSeconds: Double = SpecDefaults.readTimeoutSeconds,
+                requestTimeoutSeconds: Double = SpecDefaults.requestTimeoutSeconds) {
         self.base = base
         self.concurrency = concurrency
         self.requestsPerSecond = requestsPerSecond
         self.retries = retries
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.readTimeoutSeconds = readTimeoutSeconds
+        self.requestTimeoutSeconds = requestTimeoutSeconds
     }
 }
 
@@ -129,12 +136,17 @@ public enum DateExpr: Sendable, Equatable, CustomStringConvertible {
     public init?(parsing text: String) {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t == "yesterday" { self = .yesterday; return }
-        if t.hasPrefix("-"), t.hasSuffix("d"), let n = Int(t.dropFirst().dropLast()), n >= 0 {
+        if t.hasPrefix("-"), t.hasSuffix("d") {
+            // Beyond this no day exists in WeChat's data (or in the calendar arithmetic).
+            guard let n = Int(t.dropFirst().dropLast()), (0...DateExpr.maxRelativeDays).contains(n) else { return nil }
             self = .relative(days: n); return
         }
         guard let d = Day(iso: t) else { return nil }
         self = .date(d)
     }
+
+    /// The largest N of `-Nd` (about 100 years; WeChat keeps data from 2015).
+    public static let maxRelativeDays = 36_500
 
     public var description: String {
         switch self {

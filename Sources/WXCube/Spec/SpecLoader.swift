@@ -11,11 +11,23 @@ public enum SpecLoader {
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                             now: Date = Date()) throws -> PipelineSpec {
         let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw SpecError(file: path, diagnostics: [SpecDiagnostic(line: 1, column: 1, message: "cannot read the pipeline file: \(error.localizedDescription)")])
+        var isDir: ObjCBool = false
+        func fail(_ message: String) -> SpecError {
+            SpecError(file: path, diagnostics: [SpecDiagnostic(line: 1, column: 1, message: message)])
         }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw fail("there is no pipeline file here; check the path (pipelines/demo.yaml is an example)")
+        }
+        guard !isDir.boolValue else {
+            throw fail("this is a folder, not a pipeline file; name a .yaml file in it")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw fail("cannot read the pipeline file (permission denied?); check its permissions")
+        }
+        guard let decoded = String(data: data, encoding: .utf8) else {
+            throw fail("the pipeline file is not UTF-8 text; save it as UTF-8")
+        }
+        text = decoded
         return try parse(text, file: path, environment: environment, now: now)
     }
 
@@ -24,7 +36,7 @@ public enum SpecLoader {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw SpecError(file: file, diagnostics: [yamlDiagnostic(error)])
+            throw SpecError(file: file, diagnostics: yamlDiagnostics(error, text: text))
         }
         guard let root else {
             throw SpecError(file: file, diagnostics: [SpecDiagnostic(line: 1, column: 1, message: "the pipeline file is empty")])
@@ -36,13 +48,58 @@ public enum SpecLoader {
         throw SpecError(file: file, diagnostics: sorted)
     }
 
-    private static func yamlDiagnostic(_ error: YamlError) -> SpecDiagnostic {
+    /// YAML errors at their real line and column. Never Yams's own
+    /// description: it quotes the offending line or the whole file, secrets included.
+    static func yamlDiagnostics(_ error: YamlError, text: String) -> [SpecDiagnostic] {
         switch error {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return SpecDiagnostic(line: mark.line, column: mark.column, message: "YAML syntax: \(problem)")
+            return [SpecDiagnostic(line: mark.line, column: mark.column, message: "YAML syntax: \(problem)")]
+        case let .reader(problem, offset, value, _):
+            let (line, column) = offset.map { position(ofCharacter: $0, in: text) } ?? (1, 1)
+            let what = value >= 0 ? String(format: " (character U+%04X)", value) : ""
+            return [SpecDiagnostic(line: line, column: column,
+                                   message: "YAML: \(problem)\(what); remove it (a pipeline file is plain UTF-8 text without control characters)")]
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return duplicates.map { key in
+                let (line, column, first) = secondOccurrence(of: key, after: context.mark, in: text)
+                let shown = LogText.escaped(key)
+                let firstNote = first.map { " (first at line \($0))" } ?? ""
+                return SpecDiagnostic(line: line, column: column, message: "duplicate key '\(shown)'\(firstNote); keep one")
+            }
         default:
-            return SpecDiagnostic(line: 1, column: 1, message: "YAML: \(error)")
+            return [SpecDiagnostic(line: 1, column: 1, message: "YAML: the file cannot be read as YAML (\(String(describing: type(of: error))))")]
         }
+    }
+
+    /// 1-based line and column of the `offset`-th character.
+    static func position(ofCharacter offset: Int, in text: String) -> (Int, Int) {
+        var line = 1, column = 1, i = 0
+        for c in text {
+            if i >= offset { break }
+            if c.isNewline { line += 1; column = 1 } else { column += 1 }
+            i += 1
+        }
+        return (line, column)
+    }
+
+    /// Where a duplicated key is written again: the next line after `first`
+    /// whose text at the same column is `key:`. Returns the first occurrence
+    /// itself when no later one is found (flow mappings).
+    static func secondOccurrence(of key: String, after first: Mark, in text: String) -> (Int, Int, Int?) {
+        var number = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            guard number > first.line else { continue }
+            let chars = Array(line)
+            let start = first.column - 1
+            guard start >= 0, start < chars.count, chars[..<start].allSatisfy({ $0 == " " || $0 == "-" }) else { continue }
+            let rest = String(chars[start...])
+            for candidate in [key, "\"\(key)\"", "'\(key)'"] where rest.hasPrefix(candidate) {
+                let after = rest.dropFirst(candidate.count).drop { $0 == " " }
+                if after.hasPrefix(":") { return (number, first.column, first.line) }
+            }
+        }
+        return (first.line, first.column, nil)
     }
 }
 
@@ -61,7 +118,7 @@ final class SpecReader {
 
     static let topKeys = ["version", "name", "accounts", "api", "store", "range", "stages", "outputs"]
     static let accountKeys = ["name", "appid", "secret", "access_token"]
-    static let apiKeys = ["base_url", "concurrency", "requests_per_second", "retries", "connect_timeout", "read_timeout"]
+    static let apiKeys = ["base_url", "concurrency", "requests_per_second", "retries", "connect_timeout", "read_timeout", "request_timeout"]
     static let rangeKeys = ["from", "to"]
     static let stageKinds = ["fetch", "flatten", "derive", "annotate_threshold"]
     static let fetchKeys = ["endpoints", "refetch_days"]
@@ -117,10 +174,13 @@ final class SpecReader {
             }
             guard let name = string(nameEntry.value, "\(path).name") else { continue }
             if name.isEmpty { error(nameEntry.value, "\(path).name: must not be empty") }
+            if LogText.hasControlCharacters(name) {
+                error(nameEntry.value, "\(path).name: '\(LogText.escaped(name))' holds control characters (a newline, tab or escape); the name goes into file names and log lines: use printable characters only")
+            }
             if !seen.insert(name).inserted { error(nameEntry.value, "\(path).name: duplicate account name '\(name)'") }
-            let appid = m["appid"].flatMap { string($0.value, "\(path).appid", secret: false) }
-            let secret = m["secret"].flatMap { string($0.value, "\(path).secret", secret: true) }
-            let token = m["access_token"].flatMap { string($0.value, "\(path).access_token", secret: true) }
+            let appid = m["appid"].flatMap { nonEmpty($0.value, "\(path).appid") }
+            let secret = m["secret"].flatMap { nonEmpty($0.value, "\(path).secret") }
+            let token = m["access_token"].flatMap { nonEmpty($0.value, "\(path).access_token") }
             let credential: Credential
             switch (secret, token) {
             case let (s?, nil):
@@ -130,6 +190,9 @@ final class SpecReader {
                 }
             case let (nil, t?):
                 credential = .accessToken(Secret(t))
+                if appid == nil && m["appid"] == nil {
+                    error(item, "\(path): an account with access_token needs appid too: the store keys each account's data by its appid, so that two tokens under one name never share cached days (docs/operations.md)")
+                }
             case (_?, _?):
                 error(item, "\(path): give either secret (with appid) or access_token, not both")
                 continue
@@ -151,12 +214,10 @@ final class SpecReader {
         guard let entry, let m = mapping(entry.value, "api") else { return api }
         checkKeys(m, allowed: Self.apiKeys, in: "api")
         if let e = m["base_url"], let s = string(e.value, "api.base_url") {
-            if s == "sandbox" {
-                api.base = .sandbox
-            } else if let url = URL(string: s), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
-                api.base = .url(s.hasSuffix("/") ? String(s.dropLast()) : s)
+            if let base = APIBase(parsing: s) {
+                api.base = base
             } else {
-                error(e.value, "api.base_url: '\(shown(e.value))' is not an http(s) URL or `sandbox`")
+                error(e.value, "api.base_url: '\(shown(e.value))' is not \(APIBase.expected)")
             }
         }
         if let e = m["concurrency"], let n = int(e.value, "api.concurrency", in: 1...64) { api.concurrency = n }
@@ -164,6 +225,7 @@ final class SpecReader {
         if let e = m["retries"], let n = int(e.value, "api.retries", in: 0...20) { api.retries = n }
         if let e = m["connect_timeout"], let n = number(e.value, "api.connect_timeout", min: 0.1) { api.connectTimeoutSeconds = n }
         if let e = m["read_timeout"], let n = number(e.value, "api.read_timeout", min: 0.1) { api.readTimeoutSeconds = n }
+        if let e = m["request_timeout"], let n = number(e.value, "api.request_timeout", min: 0.1) { api.requestTimeoutSeconds = n }
         return api
     }
 
@@ -474,13 +536,15 @@ final class SpecReader {
             return nil
         }
         var entries: [Entry] = []
+        var seen: Set<String> = []
         for (k, v) in m {
             guard case .scalar(let s) = k else {
                 error(k, "\(path): keys must be plain names")
                 continue
             }
-            if entries.contains(where: { $0.key == s.string }) {
-                error(k, "\(path): duplicate key '\(s.string)'")
+            // A set, not a scan of `entries`: a mapping of millions of keys stays linear.
+            guard seen.insert(s.string).inserted else {
+                error(k, "\(path): duplicate key '\(LogText.escaped(s.string))'")
                 continue
             }
             entries.append(Entry(key: s.string, keyNode: k, value: v))
@@ -489,8 +553,17 @@ final class SpecReader {
     }
 
     private func checkKeys(_ m: Mapping, allowed: [String], in path: String) {
+        var unknown = 0
         for e in m.entries where !allowed.contains(e.key) {
-            error(e.keyNode, "\(path): unknown key '\(e.key)'\(Suggest.didYouMean(e.key, allowed))")
+            unknown += 1
+            // Past 20, one line says how many more (a file of a million keys
+            // would otherwise print a million lines and compute as many suggestions).
+            if unknown <= 20 {
+                error(e.keyNode, "\(path): unknown key '\(LogText.escaped(e.key))'\(Suggest.didYouMean(e.key, allowed))")
+            }
+        }
+        if unknown > 20, let last = m.entries.last {
+            error(last.keyNode, "\(path): \(unknown - 20) more unknown keys")
         }
     }
 
@@ -513,6 +586,18 @@ final class SpecReader {
             return nil
         }
         return substitute(s.string, node: node, path: path)
+    }
+
+    /// A credential value: a string that is not empty once `${VAR}` is
+    /// substituted (an empty secret would only fail later, at WeChat).
+    private func nonEmpty(_ node: Node, _ path: String) -> String? {
+        guard let value = string(node, path) else { return nil }
+        guard !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+            let from = shown(node).contains("${") ? " (\(shown(node)) is set but empty)" : ""
+            error(node, "\(path): must not be empty\(from)")
+            return nil
+        }
+        return value
     }
 
     private func substitute(_ text: String, node: Node, path: String) -> String? {
@@ -545,7 +630,7 @@ final class SpecReader {
     /// A scalar as written, before `${VAR}` substitution: messages show this so
     /// that a value from the environment (possibly a secret) never leaks.
     private func shown(_ node: Node) -> String {
-        if case .scalar(let s) = node { return s.string }
+        if case .scalar(let s) = node { return LogText.escaped(s.string) }
         return kindName(node)
     }
 

@@ -22,6 +22,25 @@ public enum RawStoreError: Error, CustomStringConvertible {
     }
 }
 
+/// An account name that stored data under one appid and is now given another.
+public struct AccountKeyConflict: Error, Sendable, CustomStringConvertible {
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var storedKey: String
+        public var newKey: String
+    }
+    public var store: String
+    public var entries: [Entry]
+
+    public var description: String {
+        entries.map { e in
+            "store: \(store) holds data of account '\(e.name)' under appid \(e.storedKey), but the pipeline now gives it appid \(e.newKey); "
+                + "a different WeChat account needs its own name (or its own --store). If this is the same account and its appid was wrong, "
+                + "move the store aside and run again"
+        }.joined(separator: "\n")
+    }
+}
+
 /// One fetched window, ready to be committed: the body as received, and the
 /// number of rows it holds for each day of the window (0 for a complete,
 /// empty day).
@@ -135,7 +154,57 @@ public final class RawStore: CoverageReading, RawStoreReading, Sendable {
                 CREATE INDEX days_response ON days(response_id);
                 """)
         }
+        // Which appid (store key) each account name stored data under, so that
+        // a name reused for another appid is an error, never a silent mix.
+        m.registerMigration("v2-accounts") { db in
+            try db.execute(sql: """
+                CREATE TABLE accounts (
+                    name TEXT PRIMARY KEY,
+                    store_key TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
+    }
+
+    /// Checks each account's name against the appid it stored data under
+    /// before, and (when writable) records new ones. Throws
+    /// `AccountKeyConflict` for a name now given another appid. Returns the
+    /// names whose data a store from before appid keys holds under the name
+    /// itself (ready-token accounts): that data is no longer read.
+    public func checkAccountKeys(_ accounts: [(name: String, storeKey: String)]) throws -> [String] {
+        let recorded: [String: String] = try reader.read { db in
+            guard try db.tableExists("accounts") else { return [:] }
+            var out: [String: String] = [:]
+            for row in try GRDB.Row.fetchAll(db, sql: "SELECT name, store_key FROM accounts") {
+                let name: String = row[0]
+                let key: String = row[1]
+                out[name] = key
+            }
+            return out
+        }
+        var conflicts: [AccountKeyConflict.Entry] = []
+        for a in accounts {
+            if let old = recorded[a.name], old != a.storeKey {
+                conflicts.append(.init(name: a.name, storedKey: old, newKey: a.storeKey))
+            }
+        }
+        if !conflicts.isEmpty { throw AccountKeyConflict(store: path, entries: conflicts) }
+        var legacy: [String] = []
+        for a in accounts where a.name != a.storeKey && recorded[a.name] == nil {
+            let held = try reader.read { db in
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM days WHERE store_key = ? LIMIT 1", arguments: [a.name]) ?? false
+            }
+            if held { legacy.append(a.name) }
+        }
+        if let writer {
+            try writer.write { db in
+                for a in accounts where recorded[a.name] == nil {
+                    try db.execute(sql: "INSERT OR IGNORE INTO accounts (name, store_key) VALUES (?, ?)", arguments: [a.name, a.storeKey])
+                }
+            }
+        }
+        return legacy
     }
 
     /// Commits a window: one response row and one `days` row per day, in one

@@ -7,15 +7,19 @@ final class StoreRowSource {
     let account: String
     let storeKey: String
     private let store: any RawStoreReading
-    private let summaries = ParsedResponses<ArticleSummaryItem>()
-    private let totals = ParsedResponses<ArticleTotalItem>()
-    private let reads = ParsedResponses<UserReadItem>()
-    private let shares = ParsedResponses<UserShareItem>()
+    private let summaries: ParsedResponses<ArticleSummaryItem>
+    private let totals: ParsedResponses<ArticleTotalItem>
+    private let reads: ParsedResponses<UserReadItem>
+    private let shares: ParsedResponses<UserShareItem>
 
-    init(account: String, storeKey: String, store: any RawStoreReading) {
+    init(account: String, storeKey: String, store: any RawStoreReading, anomalies: AnomalyLog = AnomalyLog()) {
         self.account = account
         self.storeKey = storeKey
         self.store = store
+        summaries = ParsedResponses(account: account, anomalies: anomalies)
+        totals = ParsedResponses(account: account, anomalies: anomalies)
+        reads = ParsedResponses(account: account, anomalies: anomalies)
+        shares = ParsedResponses(account: account, anomalies: anomalies)
     }
 
     /// Whether `endpoint` has a stored answer covering `day`.
@@ -151,8 +155,14 @@ private final class StoredArticleBatches: ArticleBatchStream {
 final class ParsedResponses<Item: Decodable & Sendable & RefDated> {
     private var entries: [(id: Int64, byDay: [Day: [Item]])] = []
     private let capacity: Int
+    private let account: String
+    private let anomalies: AnomalyLog
 
-    init(capacity: Int = 2) { self.capacity = capacity }
+    init(capacity: Int = 2, account: String = "", anomalies: AnomalyLog = AnomalyLog()) {
+        self.capacity = capacity
+        self.account = account
+        self.anomalies = anomalies
+    }
 
     func items(of stored: StoredDay, endpoint: Endpoint, day: Day) throws -> [Item] {
         if let i = entries.firstIndex(where: { $0.id == stored.responseID }) {
@@ -170,7 +180,12 @@ final class ParsedResponses<Item: Decodable & Sendable & RefDated> {
             guard let d = item.refDate else { continue }
             byDay[d, default: []].append(item)
         }
-        for (d, list) in byDay { byDay[d] = Item.sortedForOutput(list) }
+        for (d, list) in byDay {
+            let kept = Item.onePerKey(list) { kind, key, n in
+                anomalies.record(endpoint: endpoint, account: account, day: d, kind: kind, key: key, occurrence: n)
+            }
+            byDay[d] = Item.sortedForOutput(kept)
+        }
         entries.append((stored.responseID, byDay))
         if entries.count > capacity { entries.removeFirst() }
         return byDay[day] ?? []
@@ -214,17 +229,38 @@ extension UserShareItem: BreakdownItem {
 protocol RefDated {
     var refDate: Day? { get }
     static func sortedForOutput(_ items: [Self]) -> [Self]
+    /// One item per output key, the first one of the answer; `report` hears
+    /// of every other (see `Anomalies`).
+    static func onePerKey(_ items: [Self], report: (_ kind: String, _ key: String, _ occurrence: Int) -> Void) -> [Self]
 }
 
 extension RefDated {
     static func sortedForOutput(_ items: [Self]) -> [Self] { items }
+    static func onePerKey(_ items: [Self], report: (String, String, Int) -> Void) -> [Self] { items }
 }
 
-extension ArticleSummaryItem: RefDated {}
+extension ArticleSummaryItem: RefDated {
+    static func onePerKey(_ items: [ArticleSummaryItem], report: (String, String, Int) -> Void) -> [ArticleSummaryItem] {
+        OnePerKey.filter(items, key: \.msgid, missing: "row without msgid", duplicate: "msgid repeated in one answer", report: report)
+    }
+}
 extension UserReadItem: RefDated {}
 extension UserShareItem: RefDated {}
 
 extension ArticleTotalItem: RefDated {
+    static func onePerKey(_ items: [ArticleTotalItem], report: (String, String, Int) -> Void) -> [ArticleTotalItem] {
+        OnePerKey.filter(items, key: \.msgid, missing: "article without msgid", duplicate: "msgid repeated in one answer", report: report)
+            .map { item in
+                var item = item
+                let msgid = item.msgid ?? ""
+                item.details = OnePerKey.filter(item.details, key: { $0.statDate?.iso }, missing: "details entry without stat_date",
+                                                duplicate: "stat_date repeated in one article's details") { kind, key, n in
+                    report(kind, key.isEmpty ? msgid : "\(msgid) \(key)", n)
+                }
+                return item
+            }
+    }
+
     static func sortedForOutput(_ items: [ArticleTotalItem]) -> [ArticleTotalItem] {
         items.filter { $0.msgid != nil }
             .sorted { ($0.msgid ?? "") < ($1.msgid ?? "") }
