@@ -99,6 +99,10 @@ final class SandboxHandler: Sendable {
         case .valid(let a): appid = a
         }
         guard let appid else { return fail(40001, "invalid credential, access_token is invalid or not latest") }
+        if configuration.faults.withdrawn.contains(endpoint) {
+            state.countFault("withdraw")
+            return fail(47009, "api is offline, please use the new api: \(endpoint.info.replacementText)")
+        }
 
         guard let body = await Self.body(of: request),
               let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
@@ -113,7 +117,8 @@ final class SandboxHandler: Sendable {
             return fail(61500, "date format error")
         }
         let yesterday = today.adding(days: -1)
-        guard from >= Day.dataStart, to <= yesterday, from <= to, to.days(since: from) < endpoint.maxSpanDays else {
+        // The published-content endpoints have no data before 2025-11-01: WeChat rejects the range.
+        guard from >= endpoint.dataFrom, to <= yesterday, from <= to, to.days(since: from) < endpoint.maxSpanDays else {
             return fail(61501, "date range error")
         }
 
@@ -140,7 +145,9 @@ final class SandboxHandler: Sendable {
             break
         }
 
-        let bytes = generator.responseBody(endpoint: endpoint, appid: appid, begin: from, end: to, yesterday: yesterday)
+        let delayed = endpoint.info.family == .published && ChinaClock.hour(at: now) < configuration.delayUntilHour
+            && SandboxDataGenerator.coversYesterday(endpoint: endpoint, begin: from, end: to, yesterday: yesterday)
+        let bytes = generator.responseBody(endpoint: endpoint, appid: appid, begin: from, end: to, yesterday: yesterday, isDelay: delayed)
         if fault == .truncate {
             state.countFault("truncate")
             outcome = .truncated

@@ -10,9 +10,12 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// The >=3 threshold caveat: article_summary lacks rows under it.
     public var caveat: String
     public var files: [ManifestFile]
+    /// Endpoints WeChat refused for an account under `on_unavailable: skip`
+    /// (absent when there were none): their datasets lack that account's rows.
+    public var unavailable: [EndpointUnavailable]?
 
     enum CodingKeys: String, CodingKey {
-        case pipeline, range, accounts, caveat, files
+        case pipeline, range, accounts, caveat, files, unavailable
         case wxcubeVersion = "wxcube_version"
         case generatedAt = "generated_at"
     }

@@ -82,7 +82,8 @@ public struct OutputWriter {
         let manifest = Manifest(pipeline: context.pipelineName,
                                 range: ManifestRange(from: context.range.from.iso, to: context.range.to.iso),
                                 accounts: context.accounts, wxcubeVersion: context.version,
-                                generatedAt: ISOTimestamp.utc(context.generatedAt), caveat: context.caveat, files: entries)
+                                generatedAt: ISOTimestamp.utc(context.generatedAt), caveat: context.caveat, files: entries,
+                                unavailable: context.unavailable.isEmpty ? nil : EndpointUnavailable.sorted(context.unavailable))
         try writeManifest(manifest)
         return manifest
     }

@@ -86,6 +86,8 @@ public struct RunSummary: Sendable {
     public var accounts: [(name: String, outcome: AccountOutcome)]
     public var durationSeconds: Double
     public var interrupted: Bool
+    /// Endpoints WeChat refused (withdrawn or not allowed), per account.
+    public var unavailable: [EndpointUnavailable] = []
 
     public var lines: [String] {
         var out: [String] = []
@@ -101,6 +103,7 @@ public struct RunSummary: Sendable {
         }
         if s.rowsDropped > 0 { out.append("rows dropped (ref_date outside the window): \(s.rowsDropped)") }
         for a in accounts { out.append("account \(a.name): \(a.outcome)") }
+        for u in EndpointUnavailable.sorted(unavailable) { out.append(u.summaryLine) }
         out.append("duration: " + String(format: "%.1f s", durationSeconds) + (interrupted ? " (interrupted)" : ""))
         return out
     }
