@@ -9,7 +9,7 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "sandbox",
         abstract: "Run the simulated datacube API.",
         discussion: """
-        Serves /cgi-bin/token, /cgi-bin/stable_token and the six datacube endpoints with WeChat's rules
+        Serves /cgi-bin/token, /cgi-bin/stable_token and the ten datacube endpoints (legacy and 2025 published-content) with WeChat's rules
         and deterministic synthetic data. Prints its URL and every account's appid and secret, then runs
         until Ctrl-C (SIGINT) or SIGTERM. Point a pipeline at it with `api.base_url: http://127.0.0.1:PORT`
         or `wxcube run ... --api-base URL`.

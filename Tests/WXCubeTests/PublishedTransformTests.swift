@@ -101,6 +101,19 @@ final class PublishedTransformTests: XCTestCase {
         XCTAssertEqual(source.filter { $0["endpoint"] == .string("getarticleread") }.count, 1)
     }
 
+    func testFetchReadsIsDelayFromTheAnswer() {
+        let d = P.day("2025-12-01")
+        XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"list":[{"ref_date":"2025-12-01"}],"is_delay":true}"#.utf8), begin: d, end: d),
+                       .rows(rowCounts: [d: 1], dropped: [], isDelay: true))
+        XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"is_delay":false,"list":[]}"#.utf8), begin: d, end: d),
+                       .rows(rowCounts: [d: 0], dropped: [], isDelay: false))
+        XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"list":[],"is_delay":"yes"}"#.utf8), begin: d, end: d),
+                       .rows(rowCounts: [d: 0], dropped: [], isDelay: nil))
+        XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"errcode":48004,"errmsg":"api forbidden"}"#.utf8), begin: d, end: d),
+                       .apiError(code: 48004, message: "api forbidden"))
+        XCTAssertEqual(EndpointRegistry.unavailableCodes, [48001, 48004, 47009])
+    }
+
     /// Where both API families measure the same thing, their numbers agree for
     /// every day from 2025-11-01 on (the columns are listed in docs/sandbox.md).
     func testLegacyAndPublishedFiguresAgreeWhereBothMeasureTheSameThing() throws {

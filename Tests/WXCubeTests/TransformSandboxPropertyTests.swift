@@ -128,6 +128,7 @@ final class TransformSandboxPropertyTests: XCTestCase {
             case .user_read_hour: keys = ["account", "ref_date", "ref_hour", "user_source"]
             case .user_share: keys = ["account", "ref_date", "share_scene"]
             case .user_share_hour: keys = ["account", "ref_date", "ref_hour", "share_scene"]
+            default: keys = []
             }
             let idx = keys.compactMap(schema.index(of:))
             XCTAssertEqual(idx.count, keys.count)

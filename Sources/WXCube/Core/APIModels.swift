@@ -1,6 +1,6 @@
 import Foundation
 
-// Typed, lenient models of the six datacube responses (DESIGN §2).
+// Typed, lenient models shared by the datacube responses; each endpoint's own item model lives in its file under Endpoints/.
 //
 // Every field is optional: a missing field decodes to nil (never 0), a field of
 // an unexpected JSON type decodes to nil rather than failing the whole answer

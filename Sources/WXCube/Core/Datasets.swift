@@ -1,4 +1,4 @@
-/// The datasets of the output contract (DESIGN §3): six from the legacy
+/// The datasets of the output contract (README, `wxcube schema`): six from the legacy
 /// endpoints, five from the published-content ones.
 public enum DatasetName: String, Sendable, CaseIterable, Codable, Comparable {
     case article_summary, article_total, user_read, user_read_hour, user_share, user_share_hour

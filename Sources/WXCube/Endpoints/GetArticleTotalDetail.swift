@@ -10,7 +10,7 @@ extension EndpointInfo {
         summary: "Items published on a day, with cumulative figures for 30 days")
 }
 
-/// published_total's columns (DESIGN §3).
+/// published_total's columns (README "WeChat's two API families"; `wxcube schema published_total`).
 public enum PublishedTotalColumns {
     public static let refDate = Column("ref_date", .date, nullable: false, "Publish date (China time)", zh: "发表日期")
     public static let dayOffset = Column("day_offset", .int, nullable: false, "stat_date minus ref_date, in days (0-29)", zh: "发表后天数")
