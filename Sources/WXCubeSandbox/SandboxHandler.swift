@@ -99,10 +99,6 @@ final class SandboxHandler: Sendable {
         case .valid(let a): appid = a
         }
         guard let appid else { return fail(40001, "invalid credential, access_token is invalid or not latest") }
-        if configuration.faults.withdrawn.contains(endpoint) {
-            state.countFault("withdraw")
-            return fail(47009, "api is offline, please use the new api: \(endpoint.info.replacementText)")
-        }
 
         guard let body = await Self.body(of: request),
               let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
@@ -112,6 +108,10 @@ final class SandboxHandler: Sendable {
         end = object["end_date"] as? String
         guard let beginText = begin, let endText = end else {
             return fail(47001, "data format error: begin_date and end_date must be strings")
+        }
+        if configuration.faults.withdrawn.contains(endpoint) {
+            state.countFault("withdraw")
+            return fail(47009, "api is offline, please use the new api: \(endpoint.info.replacementText)")
         }
         guard let from = Day(iso: beginText), let to = Day(iso: endText) else {
             return fail(61500, "date format error")

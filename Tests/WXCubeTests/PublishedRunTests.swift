@@ -237,6 +237,15 @@ final class PublishedRunTests: XCTestCase {
         return (result, log)
     }
 
+    /// 11 getarticletotal windows planned (5 days + 6 look-back): only those already in
+    /// flight (concurrency 4) when the first refusal came back were sent, each once.
+    private func assertRefusedWithoutRetry(_ log: [SandboxRequestRecord], file: StaticString = #filePath, line: UInt = #line) {
+        let refused = log.filter { $0.endpoint == "getarticletotal" }
+        XCTAssertGreaterThanOrEqual(refused.count, 1, file: file, line: line)
+        XCTAssertLessThanOrEqual(refused.count, 4, "no further call after the refusal", file: file, line: line)
+        XCTAssertEqual(Set(refused.map { $0.begin ?? "" }).count, refused.count, "no retry", file: file, line: line)
+    }
+
     func testOnUnavailableFailExitsOneAndNamesTheReplacement() async throws {
         let out = path("fail-out")
         let (result, log) = try await withdrawnRun(.fail, out: out)
@@ -246,7 +255,7 @@ final class PublishedRunTests: XCTestCase {
         XCTAssertTrue(text.contains("47009") && text.contains("getarticletotaldetail"), text)
         XCTAssertTrue(text.contains("nothing was exported"), text)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/manifest.json"))
-        XCTAssertEqual(log.filter { $0.endpoint == "getarticletotal" }.count, 1, "refused once: no retry, no further call")
+        assertRefusedWithoutRetry(log)
         XCTAssertEqual(log.filter { $0.endpoint == "getarticleread" }.count, 5, "the rest is still fetched and kept")
         XCTAssertTrue(result.summary.lines.contains { $0.hasPrefix("unavailable: account acct1 getarticletotal (47009") }, "\(result.summary.lines)")
     }
@@ -256,7 +265,7 @@ final class PublishedRunTests: XCTestCase {
         let (result, log) = try await withdrawnRun(.skip, out: out)
         XCTAssertEqual(result.status, .complete, result.messages.joined(separator: "\n"))
         XCTAssertEqual(result.exitCode, 0)
-        XCTAssertEqual(log.filter { $0.endpoint == "getarticletotal" }.count, 1)
+        assertRefusedWithoutRetry(log)
         XCTAssertTrue(result.messages.contains { $0.hasPrefix("warning: unavailable: account acct1 getarticletotal (47009") }, result.messages.joined(separator: "\n"))
         XCTAssertTrue(result.summary.lines.contains { $0.contains("unavailable: account acct1 getarticletotal (47009") && $0.contains("replacement: getarticletotaldetail") },
                       "\(result.summary.lines)")
