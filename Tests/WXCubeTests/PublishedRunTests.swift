@@ -223,6 +223,44 @@ final class PublishedRunTests: XCTestCase {
         await server.stop()
     }
 
+    func testTrackedPublishDaysAreFetchedAgainUntilTheirAnswerReachesTheRangesEnd() async throws {
+        let clock = SandboxTestClock(day: P.today.adding(days: -1), hour: 12)
+        let server = try await SandboxServer.start(SandboxConfiguration(seed: 8, accounts: 1, delayUntilHour: 0, now: clock.closure))
+        let spec = P.spec(server.accounts, endpoints: [.getarticletotaldetail], store: path("t.sqlite"), refetchDays: 0)
+        let from = P.day("2026-01-10")
+        let first = await P.run(spec, sandbox: server, from: from, to: P.day("2026-01-13"), now: clock.now)
+        XCTAssertEqual(first.status, .complete, first.messages.joined(separator: "\n"))
+
+        // The next day: publish days whose items still grow on the new `to` are due again.
+        clock.advance(seconds: 24 * 3600)
+        let to = P.yesterday
+        guard let store = try RawStore.openReadOnly(path: path("t.sqlite")) else { return XCTFail("no store") }
+        let plan = try Planner(spec: spec).plan(range: DateRange(from: from, to: to), now: clock.now, coverage: store)
+        XCTAssertEqual(plan.pending.filter { $0.reason == .tracking }.map(\.begin), DateRange(from: to.adding(days: -29), to: to.adding(days: -1)).days)
+        XCTAssertEqual(plan.pending.filter { $0.reason == .notStored }.map(\.begin), [to])
+        XCTAssertTrue(plan.calls.filter(\.cached).allSatisfy { $0.end < to.adding(days: -29) }, "days whose 30 days ended before are cached")
+
+        let second = await P.run(spec, sandbox: server, from: from, to: to, now: clock.now)
+        XCTAssertEqual(second.status, .complete)
+        guard let store2 = try RawStore.openReadOnly(path: path("t.sqlite")) else { return XCTFail("no store") }
+        let rows = try P.rows(PipelineDatasets(spec: spec, range: DateRange(from: from, to: to), store: store2), .published_total)
+        let g = SandboxDataGenerator(seed: 8)
+        var expected = 0
+        for publish in DateRange(from: from.adding(days: -29), to: to).days {
+            for item in g.publishedItems(appid: server.accounts[0].appid, publishDay: publish, yesterday: to) {
+                expected += item.details.filter { $0.statDate >= from }.count
+            }
+        }
+        XCTAssertEqual(rows.count, expected, "every item has its row for the new last day")
+        XCTAssertGreaterThan(rows.filter { $0["stat_date"] == .date(to) && ($0["day_offset"]?.intValue ?? 0) > 0 }.count, 0)
+        // A third run the same day fetches nothing.
+        let before = server.stats().requestLog.count
+        let third = await P.run(spec, sandbox: server, from: from, to: to, now: clock.now)
+        XCTAssertEqual(third.status, .complete)
+        XCTAssertEqual(server.stats().requestLog.count, before)
+        await server.stop()
+    }
+
     private func withdrawnRun(_ mode: OnUnavailable, out: String) async throws -> (RunResult, [SandboxRequestRecord]) {
         let faults = try SandboxFaults(parsing: "withdraw:getarticletotal")
         let server = try await SandboxServer.start(SandboxConfiguration(seed: 6, accounts: 1, faults: faults, delayUntilHour: 0,

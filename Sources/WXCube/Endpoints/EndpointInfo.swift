@@ -21,13 +21,18 @@ public struct EndpointInfo: Sendable {
     public let datasets: [DatasetName]
     /// For a nested answer: the list field `flatten` turns into rows of `datasets[0]`.
     public let nestedField: String?
+    /// Days the answer for day D keeps growing (cumulative figures up to D + trackedDays - 1);
+    /// 0 when it does not. A stored day is fetched again until its answer reaches the range's end.
+    public let trackedDays: Int
     /// The endpoints that replace a legacy one (empty: nothing does).
     public let replacements: [Endpoint]
     /// One line for docs and messages.
     public let summary: String
 
     public init(endpoint: Endpoint, family: APIFamily, maxSpanDays: Int, dataFrom: Day, lookbackDays: Int = 0,
-                datasets: [DatasetName], nestedField: String? = nil, replacements: [Endpoint] = [], summary: String) {
+                datasets: [DatasetName], nestedField: String? = nil, trackedDays: Int = 0, replacements: [Endpoint] = [],
+                summary: String) {
+        self.trackedDays = trackedDays
         self.endpoint = endpoint
         self.family = family
         self.maxSpanDays = maxSpanDays

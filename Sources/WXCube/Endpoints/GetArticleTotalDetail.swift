@@ -6,7 +6,7 @@ extension EndpointInfo {
     public static let getarticletotaldetail = EndpointInfo(
         endpoint: .getarticletotaldetail, family: .published, maxSpanDays: 1,
         dataFrom: EndpointRegistry.publishedDataFrom, lookbackDays: 29,
-        datasets: [.published_total, .read_source], nestedField: "detail_list",
+        datasets: [.published_total, .read_source], nestedField: "detail_list", trackedDays: 30,
         summary: "Items published on a day, with cumulative figures for 30 days")
 }
 

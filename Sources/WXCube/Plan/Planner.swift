@@ -23,6 +23,9 @@ public enum PendingReason: String, Sendable, Codable {
     case isDelay = "is_delay"
     /// `--refresh`.
     case refresh
+    /// Stored, but the item's cumulative figures are still tracked and the stored
+    /// answer ends before the range's last stat_date (getarticletotaldetail).
+    case tracking
 }
 
 /// One API call: an account, an endpoint and a window no longer than its span.
@@ -203,6 +206,14 @@ public struct Planner {
                     if refresh { missing.append(d); reasons[d] = .refresh; continue }
                     // WeChat said it had not finished this day: fetch until it says so.
                     if unsettled.contains(d) { missing.append(d); reasons[d] = .isDelay; continue }
+                    // An answer fetched on China day F holds figures up to F - 1; this
+                    // publish day needs them up to min(d + tracked - 1, to).
+                    let tracked = endpoint.info.trackedDays
+                    if tracked > 0, ChinaClock.today(at: fetchedAt) <= min(d.adding(days: tracked - 1), range.to) {
+                        missing.append(d)
+                        reasons[d] = .tracking
+                        continue
+                    }
                     // A stored day near `to` still changes, unless it was fetched
                     // once it had settled (refetch_days after the day itself).
                     let settled = ChinaClock.today(at: fetchedAt).days(since: d) > spec.refetchDays
@@ -215,7 +226,7 @@ public struct Planner {
                 }
                 for (b, e) in Planner.windows(over: missing, span: endpoint.maxSpanDays) {
                     let window = DateRange(from: b, to: e).days.compactMap { reasons[$0] }
-                    let reason = [PendingReason.isDelay, .notStored, .refresh, .refetchDays].first { window.contains($0) } ?? .notStored
+                    let reason = [PendingReason.isDelay, .notStored, .refresh, .tracking, .refetchDays].first { window.contains($0) } ?? .notStored
                     calls.append(PlannedCall(account: account.name, storeKey: account.storeKey, endpoint: endpoint, begin: b, end: e,
                                              cached: false, reason: reason))
                 }
