@@ -24,7 +24,12 @@ public struct EndpointUnavailable: Error, Sendable, Hashable, Codable, CustomStr
 
     /// One line for the run summary.
     public var summaryLine: String {
-        "unavailable: account \(account) \(endpoint.rawValue) (\(code) \(message)); replacement: \(replacement); \(endpoint.info.datasets.map(\.rawValue).joined(separator: ", ")) lack this account's rows"
+        "unavailable: account \(account) \(endpoint.rawValue) (\(code) \(message)); replacement: \(replacement)"
+    }
+
+    /// The warning of a run that went on without it (`on_unavailable: skip`).
+    public var skippedWarning: String {
+        "warning: \(summaryLine); \(endpoint.info.datasets.map(\.rawValue).joined(separator: ", ")) lack this account's rows (on_unavailable: skip; manifest.json lists it)"
     }
 
     /// "account|endpoint".

@@ -133,7 +133,7 @@ public struct PipelineRunner: Sendable {
             let result = exportOrFail(plan: plan, store: store, unavailable: unavailable, finish: finish)
             guard result.status == .complete, !unavailable.isEmpty else { return result }
             var done = result
-            done.messages = unavailable.map { "warning: \($0.summaryLine) (on_unavailable: skip; the manifest lists it)" }
+            done.messages = unavailable.map(\.skippedWarning)
             for m in done.messages { logger.warning("\(m)") }
             return done
         }
