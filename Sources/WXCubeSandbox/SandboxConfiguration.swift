@@ -1,4 +1,5 @@
 import Foundation
+import WXCube
 
 /// Fault injection for datacube calls (`--faults`). Probabilities are per call and exclusive:
 /// one draw per call decides which (if any) fault it gets.
@@ -17,6 +18,8 @@ public struct SandboxFaults: Sendable, Equatable {
     public var quota: Int? = nil
     /// How long a "slow" response is delayed.
     public var slowDelaySeconds = 40.0
+    /// Endpoints answered as WeChat answers a withdrawn API (errcode 47009) on every call.
+    public var withdrawn: Set<Endpoint> = []
 
     public static let none = SandboxFaults()
 
@@ -31,13 +34,22 @@ public struct SandboxFaults: Sendable, Equatable {
     public static let probabilityKeys = ["busy", "expire", "http500", "truncate", "slow"]
 
     /// Parses `busy=0.05,expire=0.02,http500=0.02,truncate=0.01,slow=0.01,quota=500` (any subset, any order;
-    /// also `slow_delay=SECONDS`). An empty string or `none` means no faults.
+    /// also `slow_delay=SECONDS` and `withdraw:ENDPOINT`, once per endpoint). An empty string or `none` means no faults.
     public init(parsing spec: String) throws {
         self.init()
         let trimmed = spec.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty || trimmed == "none" { return }
         var seen: Set<String> = []
         for item in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
+            let text = item.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("withdraw:") {
+                let name = String(text.dropFirst("withdraw:".count))
+                guard let e = Endpoint(rawValue: name) else {
+                    throw SandboxFaultsError(spec: spec, problem: "withdraw: '\(name)' is not an endpoint; use e.g. withdraw:getarticletotal")
+                }
+                withdrawn.insert(e)
+                continue
+            }
             let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = parts[0].trimmingCharacters(in: .whitespaces)
             guard parts.count == 2 else { throw SandboxFaultsError(spec: spec, problem: "'\(item)' is not KEY=VALUE") }
@@ -66,7 +78,7 @@ public struct SandboxFaults: Sendable, Equatable {
                 }
                 slowDelaySeconds = s
             default:
-                throw SandboxFaultsError(spec: spec, problem: "unknown fault '\(key)'; use busy, expire, http500, truncate, slow, quota or slow_delay")
+                throw SandboxFaultsError(spec: spec, problem: "unknown fault '\(key)'; use busy, expire, http500, truncate, slow, quota, slow_delay or withdraw:ENDPOINT")
             }
         }
         guard totalProbability <= 1 + 1e-9 else {
@@ -84,6 +96,7 @@ public struct SandboxFaults: Sendable, Equatable {
         }
         if let quota { parts.append("quota=\(quota)") }
         if slow > 0 { parts.append("slow_delay=\(slowDelaySeconds)") }
+        for e in withdrawn.sorted() { parts.append("withdraw:\(e.rawValue)") }
         return parts.isEmpty ? "none" : parts.joined(separator: ",")
     }
 }
@@ -106,11 +119,15 @@ public struct SandboxConfiguration: Sendable {
     public var port = 0
     /// The sandbox's clock: decides "yesterday", the quota day and token expiry. Tests inject their own.
     public var now: @Sendable () -> Date = { Date() }
+    /// Until this hour (China time, 0-24) the published-content endpoints answer `is_delay: true`
+    /// for answers holding yesterday's figures; 0 never does.
+    public var delayUntilHour: Int = 10
 
     public init(seed: UInt64 = 1, accounts: Int = 3, tokenLifetimeSeconds: Int = 7200, faults: SandboxFaults = .none,
-                host: String = "127.0.0.1", port: Int = 0, now: @escaping @Sendable () -> Date = { Date() }) {
+                host: String = "127.0.0.1", port: Int = 0, delayUntilHour: Int = 10, now: @escaping @Sendable () -> Date = { Date() }) {
         self.seed = seed; self.accounts = accounts; self.tokenLifetimeSeconds = tokenLifetimeSeconds
         self.faults = faults; self.host = host; self.port = port; self.now = now
+        self.delayUntilHour = delayUntilHour
     }
 }
 

@@ -28,6 +28,8 @@ public struct SandboxDataGenerator: Sendable {
     // Purpose tags keep the generators for different draws independent.
     private enum Tag: UInt64 {
         case profile = 1, followers, send, article, activity, hours, shareSplit, title
+        // The published-content endpoints' extra figures: drawn apart, so the legacy numbers stay as they were.
+        case engagement, publish, readStyle
     }
 
     private func rng(_ tag: Tag, _ appid: String) -> SplitMix64 {
@@ -49,7 +51,20 @@ public struct SandboxDataGenerator: Sendable {
         return SplitMix64(keys: g.next(), k3)
     }
 
-    private static func dayKey(_ day: Day) -> UInt64 { UInt64(bitPattern: Int64(day.daysSinceEpoch)) }
+    static func dayKey(_ day: Day) -> UInt64 { UInt64(bitPattern: Int64(day.daysSinceEpoch)) }
+
+    /// The published-content figures' generators (SandboxPublished.swift).
+    func engagementRNG(_ appid: String, _ sendDate: Day, _ ordinal: Int, _ k: Int) -> SplitMix64 {
+        rng(.engagement, appid, Self.dayKey(sendDate), UInt64(ordinal), UInt64(k))
+    }
+
+    func readStyleRNG(_ appid: String, _ sendDate: Day, _ ordinal: Int) -> SplitMix64 {
+        rng(.readStyle, appid, Self.dayKey(sendDate), UInt64(ordinal))
+    }
+
+    func publishRNG(_ appid: String, _ day: Day) -> SplitMix64 {
+        rng(.publish, appid, Self.dayKey(day))
+    }
 
     // MARK: accounts
 
@@ -169,7 +184,7 @@ public struct SandboxDataGenerator: Sendable {
         liveArticleDays(appid: appid, on: day, withText: true)
     }
 
-    private func liveArticleDays(appid: String, on day: Day, withText: Bool) -> [SandboxArticleDay] {
+    func liveArticleDays(appid: String, on day: Day, withText: Bool) -> [SandboxArticleDay] {
         let p = profile(appid)
         var result: [SandboxArticleDay] = []
         for back in stride(from: Self.liveDays - 1, through: 0, by: -1) {

@@ -109,11 +109,16 @@ final class SandboxHandler: Sendable {
         guard let beginText = begin, let endText = end else {
             return fail(47001, "data format error: begin_date and end_date must be strings")
         }
+        if configuration.faults.withdrawn.contains(endpoint) {
+            state.countFault("withdraw")
+            return fail(47009, "api is offline, please use the new api: \(endpoint.info.replacementText)")
+        }
         guard let from = Day(iso: beginText), let to = Day(iso: endText) else {
             return fail(61500, "date format error")
         }
         let yesterday = today.adding(days: -1)
-        guard from >= Day.dataStart, to <= yesterday, from <= to, to.days(since: from) < endpoint.maxSpanDays else {
+        // The published-content endpoints have no data before 2025-11-01: WeChat rejects the range.
+        guard from >= endpoint.dataFrom, to <= yesterday, from <= to, to.days(since: from) < endpoint.maxSpanDays else {
             return fail(61501, "date range error")
         }
 
@@ -140,7 +145,9 @@ final class SandboxHandler: Sendable {
             break
         }
 
-        let bytes = generator.responseBody(endpoint: endpoint, appid: appid, begin: from, end: to, yesterday: yesterday)
+        let delayed = endpoint.info.family == .published && ChinaClock.hour(at: now) < configuration.delayUntilHour
+            && SandboxDataGenerator.coversYesterday(endpoint: endpoint, begin: from, end: to, yesterday: yesterday)
+        let bytes = generator.responseBody(endpoint: endpoint, appid: appid, begin: from, end: to, yesterday: yesterday, isDelay: delayed)
         if fault == .truncate {
             state.countFault("truncate")
             outcome = .truncated

@@ -63,6 +63,20 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// A number with up to `decimals` decimals, as WeChat sends rates (no exponent).
+    mutating func double(_ value: Double, decimals: Int = 4) {
+        separator()
+        var text = String(format: "%.\(decimals)f", value)
+        while text.contains("."), text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    mutating func bool(_ value: Bool) {
+        separator()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
     mutating func field(_ name: StaticString, _ value: Int) { key(name); int(value) }
     mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
 

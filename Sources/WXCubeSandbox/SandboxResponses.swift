@@ -4,7 +4,8 @@ import WXCube
 extension SandboxDataGenerator {
     /// The exact JSON body the sandbox answers a valid datacube request with.
     /// `yesterday` (China) bounds getarticletotal's details; dates must already be valid.
-    public func responseBody(endpoint: Endpoint, appid: String, begin: Day, end: Day, yesterday: Day) -> [UInt8] {
+    /// The published-content endpoints also answer `is_delay` (`isDelay`).
+    public func responseBody(endpoint: Endpoint, appid: String, begin: Day, end: Day, yesterday: Day, isDelay: Bool = false) -> [UInt8] {
         var w = JSONWriter(capacity: endpoint == .getuserreadhour ? 16384 : 4096)
         w.beginObject()
         w.key("list")
@@ -25,17 +26,29 @@ extension SandboxDataGenerator {
                 for r in userShareRows(appid: appid, on: day) { Self.write(share: r, iso: iso, into: &w) }
             case .getusersharehour:
                 for r in userShareHourRows(appid: appid, on: day) { Self.write(share: r, iso: iso, into: &w) }
+            case .getarticletotaldetail:
+                for item in publishedItems(appid: appid, publishDay: day, yesterday: yesterday) { Self.write(published: item, into: &w) }
+            case .getarticleread:
+                for a in publishedReadDays(appid: appid, on: day) { Self.write(read: a, iso: iso, into: &w) }
+            case .getarticleshare:
+                for a in publishedShareDays(appid: appid, on: day) { Self.write(share: a, iso: iso, into: &w) }
+            case .getbizsummary:
+                Self.write(biz: bizDay(appid: appid, on: day), into: &w)
             }
             day = day.adding(days: 1)
         }
         w.endArray()
+        if endpoint.info.family == .published {
+            w.key("is_delay")
+            w.bool(isDelay)
+        }
         w.endObject()
         return w.bytes
     }
 
     /// `responseBody` as `Data`.
-    public func responseData(endpoint: Endpoint, appid: String, begin: Day, end: Day, yesterday: Day) -> Data {
-        Data(responseBody(endpoint: endpoint, appid: appid, begin: begin, end: end, yesterday: yesterday))
+    public func responseData(endpoint: Endpoint, appid: String, begin: Day, end: Day, yesterday: Day, isDelay: Bool = false) -> Data {
+        Data(responseBody(endpoint: endpoint, appid: appid, begin: begin, end: end, yesterday: yesterday, isDelay: isDelay))
     }
 
     private static func write(metrics m: SandboxMetrics, into w: inout JSONWriter) {

@@ -18,10 +18,10 @@ public struct SandboxStoreReader: RawStoreReading {
     }
 
     public func storedDay(storeKey: String, endpoint: Endpoint, day: Day) throws -> StoredDay? {
-        guard day >= Day.dataStart, day <= yesterday else { return nil }
+        guard day >= endpoint.dataFrom, day <= yesterday else { return nil }
         let body = generator.responseData(endpoint: endpoint, appid: storeKey, begin: day, end: day, yesterday: yesterday)
         // Distinct per (day, endpoint) so readers never share a parse across days.
-        let id = Int64(day.daysSinceEpoch) * 8 + Int64(Endpoint.allCases.firstIndex(of: endpoint) ?? 0)
+        let id = Int64(day.daysSinceEpoch) * 16 + Int64(Endpoint.allCases.firstIndex(of: endpoint) ?? 0)
         return StoredDay(responseID: id, body: body, fetchedAt: fetchedAt)
     }
 }

@@ -74,9 +74,10 @@ struct PlanCommand: AsyncParsableCommand {
 enum PlanTable {
     /// DESIGN §6's array, one call per line, keys in the contract's order.
     static func json(_ plan: Plan) -> String {
-        let objects = plan.calls.map { c in
-            "  {\"account\": \(quoted(c.account)), \"endpoint\": \"\(c.endpoint.rawValue)\", "
-                + "\"begin_date\": \"\(c.begin.iso)\", \"end_date\": \"\(c.end.iso)\", \"cached\": \(c.cached)}"
+        let objects = plan.calls.map { (c: PlannedCall) -> String in
+            let reason: String = c.reason.map { ", \"reason\": \"\($0.rawValue)\"" } ?? ""
+            let head = "  {\"account\": \(quoted(c.account)), \"endpoint\": \"\(c.endpoint.rawValue)\", "
+            return head + "\"begin_date\": \"\(c.begin.iso)\", \"end_date\": \"\(c.end.iso)\", \"cached\": \(c.cached)" + reason + "}"
         }
         return objects.isEmpty ? "[]" : "[\n" + objects.joined(separator: ",\n") + "\n]"
     }
@@ -89,17 +90,18 @@ enum PlanTable {
         let accountWidth = max(7, plan.calls.map(\.account.count).max() ?? 0)
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
         lines.append("range \(plan.range.from.iso) .. \(plan.range.to.iso)")
-        lines.append("\(pad("ACCOUNT", accountWidth))  \(pad("ENDPOINT", 17))  BEGIN       END         CACHED")
+        lines.append("\(pad("ACCOUNT", accountWidth))  \(pad("ENDPOINT", 21))  BEGIN       END         CACHED  REASON")
         for c in plan.calls {
-            lines.append("\(pad(c.account, accountWidth))  \(pad(c.endpoint.rawValue, 17))  \(c.begin.iso)  \(c.end.iso)  \(c.cached ? "yes" : "no")")
+            let reason = c.reason.map { $0 == .isDelay ? "is_delay (WeChat has not finished these figures)" : $0.rawValue } ?? ""
+            lines.append("\(pad(c.account, accountWidth))  \(pad(c.endpoint.rawValue, 21))  \(c.begin.iso)  \(c.end.iso)  \(pad(c.cached ? "yes" : "no", 6))  \(reason)")
         }
         lines.append("")
-        lines.append("\(pad("ENDPOINT", 17))  CALLS  CACHED")
+        lines.append("\(pad("ENDPOINT", 21))  CALLS  CACHED")
         for e in Endpoint.allCases {
             let calls = plan.calls.filter { $0.endpoint == e }
             guard !calls.isEmpty else { continue }
             let cached = calls.filter(\.cached).count
-            lines.append("\(pad(e.rawValue, 17))  \(pad(String(calls.count - cached), 5))  \(cached)")
+            lines.append("\(pad(e.rawValue, 21))  \(pad(String(calls.count - cached), 5))  \(cached)")
         }
         let pending = plan.pending.count
         lines.append("total: \(pending) call\(pending == 1 ? "" : "s") to make, \(plan.calls.count - pending) window(s) cached")

@@ -20,6 +20,8 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let spec = try loadPipeline(pipeline)
+        // Warnings do not change the exit code.
+        for w in spec.warnings { printError("\(pipeline):\(w.line):\(w.column): warning: \(w.message)") }
         let endpoints = spec.fetchedEndpoints.map(\.rawValue).joined(separator: ", ")
         print("\(pipeline): ok: pipeline '\(spec.name)', \(spec.accounts.count) account(s), endpoints [\(endpoints)], \(spec.stages.count) stage(s), \(spec.outputs.count) output(s)")
     }

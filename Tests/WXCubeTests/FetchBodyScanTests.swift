@@ -46,7 +46,7 @@ final class FetchBodyScanTests: XCTestCase {
     func testSandboxBodiesAndEveryTruncation() {
         let generator = SandboxDataGenerator(seed: 7)
         let yesterday = Day(year: 2026, month: 6, day: 30) ?? Day.dataStart
-        for endpoint in Endpoint.allCases {
+        for endpoint in legacyEndpoints {
             for offset in [1, 9] {
                 let begin = yesterday.adding(days: -offset - endpoint.maxSpanDays + 1)
                 let end = yesterday.adding(days: -offset)

@@ -57,7 +57,7 @@ final class FetchUnitTests: XCTestCase {
         let body = Data(#"{"list":[{"ref_date":"2024-03-01","x":1},{"ref_date":"2024-03-01"},{"ref_date":"2024-03-05"},{"foo":1}],"extra":true}"#.utf8)
         let answer = DatacubeAnswerReader.read(body, begin: try day("2024-03-01"), end: try day("2024-03-03"))
         XCTAssertEqual(answer, .rows(rowCounts: [try day("2024-03-01"): 2, try day("2024-03-02"): 0, try day("2024-03-03"): 0],
-                                     dropped: ["2024-03-05", "(none)"]))
+                                     dropped: ["2024-03-05", "(none)"], isDelay: nil))
     }
 
     func testResponseErrorsAndMalformedBodies() throws {
@@ -70,10 +70,10 @@ final class FetchUnitTests: XCTestCase {
         if case .malformed = DatacubeAnswerReader.read(Data(#"{"errcode":0}"#.utf8), begin: d, end: d) {} else {
             XCTFail("a body without list is malformed")
         }
-        XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"list":[]}"#.utf8), begin: d, end: d), .rows(rowCounts: [d: 0], dropped: []))
+        XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"list":[]}"#.utf8), begin: d, end: d), .rows(rowCounts: [d: 0], dropped: [], isDelay: nil))
         // Lenient like the transform: an element that is not an object is dropped, not a broken answer.
         XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"list":[{"ref_date":"2024-03-01","x":1},7,null],"extra":true}"#.utf8), begin: d, end: d),
-                       .rows(rowCounts: [d: 1], dropped: ["(none)", "(none)"]))
+                       .rows(rowCounts: [d: 1], dropped: ["(none)", "(none)"], isDelay: nil))
     }
 
     // MARK: retries

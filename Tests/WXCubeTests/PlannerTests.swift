@@ -70,8 +70,8 @@ final class PlannerTests: XCTestCase {
 
     func testEveryWindowRespectsItsSpanAndCoversTheRangeOnce() throws {
         let range = DateRange(from: day("2023-11-15"), to: day("2024-03-10"))
-        let plan = try Planner(spec: spec(Endpoint.allCases)).plan(range: range, now: now)
-        for endpoint in Endpoint.allCases {
+        let plan = try Planner(spec: spec(legacyEndpoints)).plan(range: range, now: now)
+        for endpoint in legacyEndpoints {
             let calls = plan.calls.filter { $0.endpoint == endpoint }
             var covered: [Day] = []
             for c in calls {
@@ -136,7 +136,7 @@ final class PlannerTests: XCTestCase {
             tzset()
             NSTimeZone.resetSystemTimeZone()
             let range = RangeSpec(from: .relative(days: 10), to: .yesterday).resolve(today: ChinaClock.today(at: instant))
-            results.append(try Planner(spec: spec(Endpoint.allCases)).plan(range: range, now: instant).calls)
+            results.append(try Planner(spec: spec(legacyEndpoints)).plan(range: range, now: instant).calls)
         }
         XCTAssertFalse(results[0].isEmpty)
         for r in results.dropFirst() { XCTAssertEqual(r, results[0]) }
@@ -144,7 +144,7 @@ final class PlannerTests: XCTestCase {
 
     func testCLIPlanIsTheSameUnderAFarTimeZone() throws {
         let env = ["WECHAT_APPID": "wx_test", "WECHAT_SECRET": "not-a-real-secret"]
-        let args = ["plan", "pipelines/nightly.yaml", "--from", "2024-02-27", "--to", "2024-03-02", "--json", "--store", "/nonexistent/none.sqlite"]
+        let args = ["plan", "pipelines/nightly-legacy.yaml", "--from", "2024-02-27", "--to", "2024-03-02", "--json", "--store", "/nonexistent/none.sqlite"]
         let samoa = try CLIProcess.run(args, environment: env.merging(["TZ": "Pacific/Pago_Pago"]) { $1 })
         let kiribati = try CLIProcess.run(args, environment: env.merging(["TZ": "Pacific/Kiritimati"]) { $1 })
         XCTAssertEqual(samoa.status, 0, samoa.stderr)
@@ -157,7 +157,7 @@ final class PlannerTests: XCTestCase {
         XCTAssertFalse(samoa.stdout.contains("not-a-real-secret"))
 
         // Relative dates start with a dash and still parse as values.
-        let relative = try CLIProcess.run(["plan", "pipelines/nightly.yaml", "--from", "-3d", "--to", "2024-03-02", "--json",
+        let relative = try CLIProcess.run(["plan", "pipelines/nightly-legacy.yaml", "--from", "-3d", "--to", "2024-03-02", "--json",
                                            "--store", "/nonexistent/none.sqlite"], environment: env)
         XCTAssertEqual(relative.status, 0, relative.stderr)
         let relCalls = try JSONDecoder().decode([PlannedCall].self, from: Data(relative.stdout.utf8))
@@ -167,7 +167,7 @@ final class PlannerTests: XCTestCase {
     func testTwelveYearsPlanQuickly() throws {
         // Correctness at scale (no timing assertion: machines are shared and noisy).
         let range = DateRange(from: day("2014-12-01"), to: day("2026-11-28"))
-        let plan = try Planner(spec: spec(Endpoint.allCases, accounts: ["a", "b"])).plan(range: range, now: now)
+        let plan = try Planner(spec: spec(legacyEndpoints, accounts: ["a", "b"])).plan(range: range, now: now)
         let days = range.dayCount
         XCTAssertEqual(plan.calls.filter { $0.account == "a" && $0.endpoint == .getarticlesummary }.count, days)
         XCTAssertEqual(plan.calls.filter { $0.account == "a" && $0.endpoint == .getusershare }.count, (days + 6) / 7)

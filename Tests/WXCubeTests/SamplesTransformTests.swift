@@ -37,7 +37,7 @@ func day(_ iso: String) -> Day {
 }
 
 /// The shipped stages (DESIGN §5) over the given endpoints.
-func shippedSpec(accounts: [AccountSpec], endpoints: [Endpoint] = Endpoint.allCases, annotate: Bool = true,
+func shippedSpec(accounts: [AccountSpec], endpoints: [Endpoint] = legacyEndpoints, annotate: Bool = true,
                  minSum: Int = 3) -> PipelineSpec {
     var stages: [StageSpec] = [
         .fetch(FetchStageSpec(endpoints: endpoints)),

@@ -24,7 +24,7 @@ final class SpecLoaderTests: XCTestCase {
     }
 
     func testShippedPipelinesValidate() throws {
-        for name in ["demo", "nightly", "backfill"] {
+        for name in ["demo", "nightly", "nightly-legacy", "backfill"] {
             let path = CLIProcess.packageRoot.appendingPathComponent("pipelines/\(name).yaml").path
             let spec = try SpecLoader.load(path: path, environment: env, now: now)
             XCTAssertEqual(spec.name, name)
@@ -33,10 +33,17 @@ final class SpecLoaderTests: XCTestCase {
             var derives = 0
             for case .derive(let d) in spec.stages {
                 derives += 1
-                XCTAssertEqual(d.metrics.map(\.name), ["read_rate", "share_rate", "fav_rate", "ori_page_rate"])
-                XCTAssertEqual(d.daily, ["int_page_read_user", "int_page_read_count", "share_count", "add_to_fav_count"])
+                if d.dataset == .published_total {
+                    XCTAssertEqual(d.metrics.map(\.name), ["share_rate"])
+                    XCTAssertEqual(d.daily, Datasets.shippedPublishedDaily)
+                } else {
+                    XCTAssertEqual(d.metrics.map(\.name), ["read_rate", "share_rate", "fav_rate", "ori_page_rate"])
+                    XCTAssertEqual(d.daily, ["int_page_read_user", "int_page_read_count", "share_count", "add_to_fav_count"])
+                }
             }
-            XCTAssertEqual(derives, 1, name)
+            XCTAssertEqual(derives, name == "demo" ? 2 : 1, name)
+            // Only the legacy endpoints draw a validate warning.
+            XCTAssertEqual(spec.warnings.isEmpty, !spec.fetchedEndpoints.contains { $0.info.family == .legacy }, name)
         }
         let demo = try SpecLoader.load(path: CLIProcess.packageRoot.appendingPathComponent("pipelines/demo.yaml").path, environment: [:], now: now)
         XCTAssertEqual(demo.api.base, .sandbox)

@@ -91,7 +91,7 @@ final class StoreRawStoreTests: XCTestCase {
             let responseCols = try db.columns(in: "responses").map(\.name)
             XCTAssertEqual(responseCols, ["id", "store_key", "endpoint", "begin_date", "end_date", "body", "fetched_at"])
             let dayCols = try db.columns(in: "days").map(\.name)
-            XCTAssertEqual(dayCols, ["store_key", "endpoint", "day", "response_id", "row_count", "fetched_at"])
+            XCTAssertEqual(dayCols, ["store_key", "endpoint", "day", "response_id", "row_count", "fetched_at", "is_delay"])
         }
     }
 

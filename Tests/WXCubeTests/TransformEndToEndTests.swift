@@ -28,7 +28,7 @@ final class TransformEndToEndTests: XCTestCase {
         let range = DateRange(from: day("2026-06-12"), to: day("2026-06-14"))
         let datasets = PipelineDatasets(spec: spec, range: range, store: store)
         try datasets.validate()
-        XCTAssertEqual(datasets.datasets, DatasetName.allCases)
+        XCTAssertEqual(datasets.datasets, DatasetName.allCases, "the demo produces both families' datasets")
         let generator = SandboxDataGenerator(seed: 11)
         for d in DatasetName.allCases {
             let stream = try datasets.stream(d, account: nil)

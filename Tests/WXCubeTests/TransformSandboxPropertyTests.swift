@@ -20,7 +20,7 @@ final class TransformSandboxPropertyTests: XCTestCase {
         var windows: [FetchedWindow] = []
         for acc in accounts {
             guard let appid = acc.appid else { continue }
-            for endpoint in Endpoint.allCases {
+            for endpoint in legacyEndpoints {
                 // Windows as the planner cuts them: spans, and getarticletotal from 6 days before `from`.
                 var begin = range.from.adding(days: -endpoint.lookbackDays)
                 while begin <= range.to {
@@ -107,8 +107,8 @@ final class TransformSandboxPropertyTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(datasets.datasets, DatasetName.allCases)
-        for d in DatasetName.allCases {
+        XCTAssertEqual(datasets.datasets, legacyDatasets)
+        for d in legacyDatasets {
             let (_, rows) = try rows(d)
             XCTAssertEqual(rows.count, expected[d], d.rawValue)
             XCTAssertGreaterThan(rows.count, 0, d.rawValue)
@@ -116,7 +116,7 @@ final class TransformSandboxPropertyTests: XCTestCase {
     }
 
     func testRowsAreOrderedAndDeterministic() throws {
-        for d in DatasetName.allCases {
+        for d in legacyDatasets {
             let (schema, first) = try rows(d)
             let (_, again) = try rows(d)
             XCTAssertEqual(first, again, d.rawValue)
@@ -128,6 +128,7 @@ final class TransformSandboxPropertyTests: XCTestCase {
             case .user_read_hour: keys = ["account", "ref_date", "ref_hour", "user_source"]
             case .user_share: keys = ["account", "ref_date", "share_scene"]
             case .user_share_hour: keys = ["account", "ref_date", "ref_hour", "share_scene"]
+            default: keys = []
             }
             let idx = keys.compactMap(schema.index(of:))
             XCTAssertEqual(idx.count, keys.count)

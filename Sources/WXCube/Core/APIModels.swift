@@ -1,6 +1,6 @@
 import Foundation
 
-// Typed, lenient models of the six datacube responses (DESIGN §2).
+// Typed, lenient models shared by the datacube responses; each endpoint's own item model lives in its file under Endpoints/.
 //
 // Every field is optional: a missing field decodes to nil (never 0), a field of
 // an unexpected JSON type decodes to nil rather than failing the whole answer
@@ -12,19 +12,23 @@ public struct DatacubeList<Item: Decodable & Sendable>: Decodable, Sendable {
     public let list: [Item]?
     public let errcode: Int?
     public let errmsg: String?
+    /// The published-content endpoints' `is_delay` (nil when the answer has none).
+    public let isDelay: Bool?
 
-    private enum CodingKeys: String, CodingKey { case list, errcode, errmsg }
+    private enum CodingKeys: String, CodingKey { case list, errcode, errmsg, is_delay }
 
-    public init(list: [Item]?, errcode: Int? = nil, errmsg: String? = nil) {
+    public init(list: [Item]?, errcode: Int? = nil, errmsg: String? = nil, isDelay: Bool? = nil) {
         self.list = list
         self.errcode = errcode
         self.errmsg = errmsg
+        self.isDelay = isDelay
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         errcode = c.lenientInt(.errcode)
         errmsg = c.lenientString(.errmsg)
+        isDelay = c.lenientBool(.is_delay)
         guard c.contains(.list), (try? c.decodeNil(forKey: .list)) == false,
               var items = try? c.nestedUnkeyedContainer(forKey: .list) else {
             list = nil
@@ -58,7 +62,12 @@ public struct AnyCodingKey: CodingKey, Sendable {
     public init?(intValue: Int) { return nil }
 }
 
-private struct SkipValue: Decodable {}
+struct SkipValue: Decodable {}
+
+/// Decodes any JSON value without reading it, so a list can step over an element of the wrong shape.
+struct AnySkip: Decodable {
+    init(from decoder: any Decoder) throws {}
+}
 
 extension KeyedDecodingContainer {
     /// An int, or nil when missing, null or not a number (whole floats and numeric strings are accepted).
@@ -83,6 +92,45 @@ extension KeyedDecodingContainer {
         return nil
     }
 
+    /// A number as a Double (numeric strings accepted), or nil.
+    func lenientDouble(_ key: Key) -> Double? {
+        if let v = try? decode(Double.self, forKey: key), v.isFinite { return v }
+        guard contains(key) else { return nil }
+        if let s = try? decodeIfPresent(String.self, forKey: key), let v = Double(s.trimmingCharacters(in: .whitespaces)), v.isFinite {
+            return v
+        }
+        return nil
+    }
+
+    /// true/false, 1/0 or "true"/"false"; nil otherwise.
+    func lenientBool(_ key: Key) -> Bool? {
+        if let b = try? decode(Bool.self, forKey: key) { return b }
+        guard contains(key) else { return nil }
+        if let i = try? decodeIfPresent(Int.self, forKey: key), i == 0 || i == 1 { return i == 1 }
+        if let s = try? decodeIfPresent(String.self, forKey: key) {
+            switch s.lowercased() {
+            case "true", "1": return true
+            case "false", "0": return false
+            default: return nil
+            }
+        }
+        return nil
+    }
+
+    /// The elements of a list field that decode as `T`; others are skipped. nil when the field is missing or not a list.
+    func lenientList<T: Decodable>(_ key: Key, of type: T.Type) -> [T]? {
+        guard var items = try? nestedUnkeyedContainer(forKey: key) else { return nil }
+        var out: [T] = []
+        while !items.isAtEnd {
+            if let v = try? items.decode(T.self) {
+                out.append(v)
+            } else if (try? items.decode(AnySkip.self)) == nil {
+                break
+            }
+        }
+        return out
+    }
+
     func lenientDay(_ key: Key) -> Day? {
         lenientString(key).flatMap { Day(iso: $0) }
     }
@@ -99,140 +147,3 @@ extension KeyedDecodingContainer where Key == AnyCodingKey {
 public let coreMetricNames: [String] = Datasets.coreMetrics.map(\.name)
 /// Names of every getarticletotal detail metric, in `Datasets.detailMetrics` order.
 public let detailMetricNames: [String] = Datasets.detailMetrics.map(\.name)
-
-/// One getarticlesummary row: an article's numbers for one day.
-public struct ArticleSummaryItem: Decodable, Sendable, Equatable {
-    public var refDate: Day?
-    public var msgid: String?
-    public var title: String?
-    public var userSource: Int?
-    /// `Datasets.coreMetrics` order.
-    public var metrics: [Int?]
-
-    public init(refDate: Day?, msgid: String?, title: String?, userSource: Int?, metrics: [Int?]) {
-        self.refDate = refDate
-        self.msgid = msgid
-        self.title = title
-        self.userSource = userSource
-        self.metrics = metrics
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: AnyCodingKey.self)
-        refDate = c.lenientDay(AnyCodingKey("ref_date"))
-        msgid = c.lenientString(AnyCodingKey("msgid"))
-        title = c.lenientString(AnyCodingKey("title"))
-        userSource = c.lenientInt(AnyCodingKey("user_source"))
-        metrics = c.lenientInts(coreMetricNames)
-    }
-}
-
-/// One getarticletotal article: its fields and cumulative `details`.
-public struct ArticleTotalItem: Decodable, Sendable, Equatable {
-    public var refDate: Day?
-    public var msgid: String?
-    public var title: String?
-    public var url: String?
-    public var userSource: Int?
-    public var details: [ArticleTotalDetail]
-
-    public init(refDate: Day?, msgid: String?, title: String?, url: String?, userSource: Int?, details: [ArticleTotalDetail]) {
-        self.refDate = refDate
-        self.msgid = msgid
-        self.title = title
-        self.url = url
-        self.userSource = userSource
-        self.details = details
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: AnyCodingKey.self)
-        refDate = c.lenientDay(AnyCodingKey("ref_date"))
-        msgid = c.lenientString(AnyCodingKey("msgid"))
-        title = c.lenientString(AnyCodingKey("title"))
-        url = c.lenientString(AnyCodingKey("url"))
-        userSource = c.lenientInt(AnyCodingKey("user_source"))
-        var out: [ArticleTotalDetail] = []
-        if var items = try? c.nestedUnkeyedContainer(forKey: AnyCodingKey("details")) {
-            while !items.isAtEnd {
-                if let d = try? items.decode(ArticleTotalDetail.self) {
-                    out.append(d)
-                } else {
-                    _ = try? items.decode(SkipValue.self)
-                }
-            }
-        }
-        details = out
-    }
-}
-
-/// One entry of `details`: figures cumulative up to `stat_date`.
-public struct ArticleTotalDetail: Decodable, Sendable, Equatable {
-    public var statDate: Day?
-    public var targetUser: Int?
-    /// `Datasets.detailMetrics` order.
-    public var metrics: [Int?]
-
-    public init(statDate: Day?, targetUser: Int?, metrics: [Int?]) {
-        self.statDate = statDate
-        self.targetUser = targetUser
-        self.metrics = metrics
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: AnyCodingKey.self)
-        statDate = c.lenientDay(AnyCodingKey("stat_date"))
-        targetUser = c.lenientInt(AnyCodingKey("target_user"))
-        metrics = c.lenientInts(detailMetricNames)
-    }
-}
-
-/// One getuserread / getuserreadhour row (`refHour` only in the hourly answer).
-public struct UserReadItem: Decodable, Sendable, Equatable {
-    public var refDate: Day?
-    public var refHour: Int?
-    public var userSource: Int?
-    /// `Datasets.coreMetrics` order.
-    public var metrics: [Int?]
-
-    public init(refDate: Day?, refHour: Int?, userSource: Int?, metrics: [Int?]) {
-        self.refDate = refDate
-        self.refHour = refHour
-        self.userSource = userSource
-        self.metrics = metrics
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: AnyCodingKey.self)
-        refDate = c.lenientDay(AnyCodingKey("ref_date"))
-        refHour = c.lenientInt(AnyCodingKey("ref_hour"))
-        userSource = c.lenientInt(AnyCodingKey("user_source"))
-        metrics = c.lenientInts(coreMetricNames)
-    }
-}
-
-/// One getusershare / getusersharehour row (`refHour` only in the hourly answer).
-public struct UserShareItem: Decodable, Sendable, Equatable {
-    public var refDate: Day?
-    public var refHour: Int?
-    public var shareScene: Int?
-    public var shareCount: Int?
-    public var shareUser: Int?
-
-    public init(refDate: Day?, refHour: Int?, shareScene: Int?, shareCount: Int?, shareUser: Int?) {
-        self.refDate = refDate
-        self.refHour = refHour
-        self.shareScene = shareScene
-        self.shareCount = shareCount
-        self.shareUser = shareUser
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: AnyCodingKey.self)
-        refDate = c.lenientDay(AnyCodingKey("ref_date"))
-        refHour = c.lenientInt(AnyCodingKey("ref_hour"))
-        shareScene = c.lenientInt(AnyCodingKey("share_scene"))
-        shareCount = c.lenientInt(AnyCodingKey("share_count"))
-        shareUser = c.lenientInt(AnyCodingKey("share_user"))
-    }
-}

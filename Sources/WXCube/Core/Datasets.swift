@@ -1,18 +1,19 @@
-/// The six datasets of the output contract (DESIGN §3).
+/// The datasets of the output contract (README, `wxcube schema`): six from the legacy
+/// endpoints, five from the published-content ones.
 public enum DatasetName: String, Sendable, CaseIterable, Codable, Comparable {
     case article_summary, article_total, user_read, user_read_hour, user_share, user_share_hour
+    case published_total, published_read, published_share, biz_summary, read_source
 
-    /// The endpoint whose responses feed this dataset.
-    public var endpoint: Endpoint {
-        switch self {
-        case .article_summary: return .getarticlesummary
-        case .article_total: return .getarticletotal
-        case .user_read: return .getuserread
-        case .user_read_hour: return .getuserreadhour
-        case .user_share: return .getusershare
-        case .user_share_hour: return .getusersharehour
-        }
+    /// The endpoints whose responses feed this dataset (read_source has three).
+    public var endpoints: [Endpoint] {
+        self == .read_source ? ReadSourceColumns.endpoints : Endpoint.allCases.filter { $0.dataset == self }
     }
+
+    /// The (first) endpoint whose responses feed this dataset.
+    public var endpoint: Endpoint { endpoints.first ?? .getarticlesummary }
+
+    /// Built only by `flatten` from a nested answer (article_total, published_total).
+    public var isNested: Bool { self == .article_total || self == .published_total }
 
     public static func < (a: DatasetName, b: DatasetName) -> Bool { a.rawValue < b.rawValue }
 }
@@ -94,13 +95,15 @@ public enum Datasets {
 
     /// The column a `derive` ratio adds, from the known list or described from its expression.
     public static func rateColumn(name: String, numerator: String, denominator: String) -> Column {
-        if let known = knownRates.first(where: { $0.name == name }) { return known }
+        if let known = knownRates.first(where: { $0.name == name && $0.description.hasPrefix("\(numerator) / \(denominator) ") }) {
+            return known
+        }
         return Column(name, .float, "\(numerator) / \(denominator) (fraction)", zh: "\(name)", display: .percent)
     }
 
     /// The `<metric>_daily` column `derive` adds for a cumulative metric.
     public static func dailyColumn(for metric: String) -> Column {
-        let base = detailMetrics.first { $0.name == metric }
+        let base = (detailMetrics + PublishedTotalColumns.cumulative).first { $0.name == metric }
         return Column("\(metric)_daily", .int, "Increase of \(metric) over the previous stat_date (day_offset 0: the value itself)",
                       zh: "当日\(base?.label ?? metric)")
     }
@@ -109,6 +112,13 @@ public enum Datasets {
 
     /// The columns `derive` adds in the shipped pipelines.
     public static let shippedDaily = ["int_page_read_user", "int_page_read_count", "share_count", "add_to_fav_count"]
+    /// The `daily` metrics of published_total in the shipped pipelines.
+    public static let shippedPublishedDaily = ["read_user", "share_user", "zaikan_user", "like_user", "comment_count", "collection_user"]
+
+    /// The cumulative columns of a per-item cumulative dataset (`daily`, `quality_flags`).
+    public static func cumulativeColumns(_ dataset: DatasetName) -> [Column] {
+        dataset == .published_total ? PublishedTotalColumns.cumulative : detailMetrics
+    }
 
     // MARK: schemas
 
@@ -127,6 +137,11 @@ public enum Datasets {
             return Schema([account, refDate, shareScene, shareSceneName, coreMetrics[5], coreMetrics[4]])
         case .user_share_hour:
             return Schema([account, refDate, refHour, hour, shareScene, shareSceneName, coreMetrics[5], coreMetrics[4]])
+        case .published_total: return PublishedTotalColumns.schema
+        case .published_read: return PublishedReadColumns.schema
+        case .published_share: return PublishedShareColumns.schema
+        case .biz_summary: return BizSummaryColumns.schema
+        case .read_source: return ReadSourceColumns.schema
         }
     }
 
@@ -138,6 +153,9 @@ public enum Datasets {
             return base.appending([thresholdSum, thresholdStatus])
         case .article_total:
             return base.appending(knownRates + shippedDaily.map(dailyColumn(for:)) + [qualityFlags])
+        case .published_total:
+            return base.appending([rateColumn(name: "share_rate", numerator: "share_user", denominator: "read_user")]
+                                  + shippedPublishedDaily.map(dailyColumn(for:)) + [qualityFlags])
         default:
             return base
         }

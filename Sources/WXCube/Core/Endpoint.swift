@@ -1,32 +1,26 @@
-/// A datacube endpoint and the rules WeChat enforces for it (DESIGN §2).
+/// A datacube endpoint. Its facts (span, first day with data, look-back, the
+/// datasets it feeds, its replacement) live in its own file under
+/// `Sources/WXCube/Endpoints/`; `EndpointRegistry` is the one list of them.
+/// Adding an endpoint: a case here, a file there, a line in the registry.
 public enum Endpoint: String, Sendable, CaseIterable, Codable, Comparable {
     case getarticlesummary, getarticletotal, getuserread, getuserreadhour, getusershare, getusersharehour
+    case getarticletotaldetail, getarticleread, getarticleshare, getbizsummary
+
+    /// This endpoint's facts.
+    public var info: EndpointInfo { EndpointRegistry.info(self) }
 
     /// Span N means `end_date - begin_date < N` days.
-    public var maxSpanDays: Int {
-        switch self {
-        case .getarticlesummary, .getarticletotal, .getuserreadhour, .getusersharehour: return 1
-        case .getuserread: return 3
-        case .getusershare: return 7
-        }
-    }
+    public var maxSpanDays: Int { info.maxSpanDays }
 
-    /// The dataset this endpoint's responses become without any stage.
-    /// getarticletotal is nested and only becomes a dataset through `flatten`.
-    public var dataset: DatasetName {
-        switch self {
-        case .getarticlesummary: return .article_summary
-        case .getarticletotal: return .article_total
-        case .getuserread: return .user_read
-        case .getuserreadhour: return .user_read_hour
-        case .getusershare: return .user_share
-        case .getusersharehour: return .user_share_hour
-        }
-    }
+    /// The dataset this endpoint's responses become (nested ones only through `flatten`).
+    public var dataset: DatasetName { info.datasets[0] }
 
-    /// Days before the run's `from` that must be fetched too: an article sent up
-    /// to 6 days earlier still has stat_dates inside the range.
-    public var lookbackDays: Int { self == .getarticletotal ? 6 : 0 }
+    /// Days before the run's `from` that must be fetched too (an item published
+    /// earlier still has stat_dates inside the range).
+    public var lookbackDays: Int { info.lookbackDays }
+
+    /// The first day WeChat serves data for on this endpoint.
+    public var dataFrom: Day { info.dataFrom }
 
     private var order: Int { Endpoint.allCases.firstIndex(of: self) ?? 0 }
 

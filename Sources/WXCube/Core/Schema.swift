@@ -8,6 +8,8 @@ public enum ColumnDisplay: String, Sendable, Codable {
     case plain
     /// A fraction shown as a percent (0.00%).
     case percent
+    /// A number shown with two decimals (0.00).
+    case twoDecimals
 }
 
 public struct Column: Sendable, Hashable {

@@ -11,6 +11,8 @@ public struct ExportContext: Sendable {
     public var caveat: String
     public var generatedAt: Date
     public var version: String
+    /// Endpoints skipped under `on_unavailable: skip` (manifest `unavailable`).
+    public var unavailable: [EndpointUnavailable] = []
 
     public init(pipelineName: String, range: DateRange, accounts: [String], caveat: String,
                 generatedAt: Date = Date(), version: String = WXCubeVersion.current) {

@@ -13,9 +13,12 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// Rows of the API answers left out (duplicates of a key, rows without
     /// one); nil only for manifests written outside a pipeline run.
     public var anomalies: Anomalies? = nil
+    /// Endpoints WeChat refused for an account under `on_unavailable: skip`
+    /// (absent when there were none): their datasets lack that account's rows.
+    public var unavailable: [EndpointUnavailable]?
 
     enum CodingKeys: String, CodingKey {
-        case pipeline, range, accounts, caveat, files, anomalies
+        case pipeline, range, accounts, caveat, files, anomalies, unavailable
         case wxcubeVersion = "wxcube_version"
         case generatedAt = "generated_at"
     }

@@ -98,7 +98,8 @@ public struct OutputWriter {
         var manifest = Manifest(pipeline: context.pipelineName,
                                 range: ManifestRange(from: context.range.from.iso, to: context.range.to.iso),
                                 accounts: context.accounts, wxcubeVersion: context.version,
-                                generatedAt: ISOTimestamp.utc(context.generatedAt), caveat: context.caveat, files: entries)
+                                generatedAt: ISOTimestamp.utc(context.generatedAt), caveat: context.caveat, files: entries,
+                                unavailable: context.unavailable.isEmpty ? nil : EndpointUnavailable.sorted(context.unavailable))
         manifest.anomalies = anomalyLog?.snapshot
         let stagedManifest = staging.url.appendingPathComponent(Self.manifestName)
         try writeManifest(manifest, to: stagedManifest)

@@ -132,6 +132,8 @@ enum CellStyle {
     static let percent = 2
     static let date = 3
     static let wrap = 4
+    /// 0.00 (built-in format 2).
+    static let twoDecimals = 5
 }
 
 /// Column letters, header texts, widths and the encoded pieces of every cell of one dataset.
@@ -151,7 +153,12 @@ struct SheetLayout {
         letters = (0..<schema.count).map(SheetLayout.columnLetters)
         cellOpen = letters.map { Array("<c r=\"\($0)".utf8) }
         numberOpen = schema.columns.map { column in
-            let style = column.display == .percent ? CellStyle.percent : column.type == .date ? CellStyle.date : CellStyle.normal
+            let style: Int
+            switch column.display {
+            case .percent: style = CellStyle.percent
+            case .twoDecimals: style = CellStyle.twoDecimals
+            case .plain: style = column.type == .date ? CellStyle.date : CellStyle.normal
+            }
             return Array((style == 0 ? "\"><v>" : "\" s=\"\(style)\"><v>").utf8)
         }
         var widths: [Double] = []

@@ -127,7 +127,7 @@ struct WorkbookParts {
     }
 
     /// cellXfs, in `CellStyle` order: normal, bold header, percent (built-in
-    /// format 10, 0.00%), date (yyyy-mm-dd), wrapped text.
+    /// format 10, 0.00%), date (yyyy-mm-dd), wrapped text, two decimals (built-in format 2, 0.00).
     private func styles(_ xml: XMLPartWriter) throws {
         try xml.start("styleSheet")
         try xml.attribute("xmlns", OOXML.main)
@@ -165,7 +165,7 @@ struct WorkbookParts {
         try xml.element("xf", ["numFmtId": "0", "fontId": "0", "fillId": "0", "borderId": "0"])
         try xml.end()
         try xml.start("cellXfs")
-        try xml.attribute("count", "5")
+        try xml.attribute("count", "6")
         try xml.element("xf", ["numFmtId": "0", "fontId": "0", "fillId": "0", "borderId": "0", "xfId": "0"])
         try xml.element("xf", ["numFmtId": "0", "fontId": "1", "fillId": "0", "borderId": "0", "xfId": "0", "applyFont": "1"])
         try xml.element("xf", ["numFmtId": "10", "fontId": "0", "fillId": "0", "borderId": "0", "xfId": "0", "applyNumberFormat": "1"])
@@ -176,6 +176,7 @@ struct WorkbookParts {
         }
         try xml.element("alignment", ["vertical": "top", "wrapText": "1"])
         try xml.end()
+        try xml.element("xf", ["numFmtId": "2", "fontId": "0", "fillId": "0", "borderId": "0", "xfId": "0", "applyNumberFormat": "1"])
         try xml.end()
         try xml.start("cellStyles")
         try xml.attribute("count", "1")

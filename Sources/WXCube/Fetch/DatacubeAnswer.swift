@@ -3,8 +3,9 @@ import Foundation
 /// The outcome of reading a datacube body for one window.
 public enum DatacubeAnswer: Equatable, Sendable {
     /// A valid answer: rows per day of the window (0 for an empty day), and
-    /// the ref_dates of rows dropped because they lie outside the window.
-    case rows(rowCounts: [Day: Int], dropped: [String])
+    /// the ref_dates of rows dropped because they lie outside the window, and
+    /// the answer's `is_delay` (published-content endpoints; nil when absent).
+    case rows(rowCounts: [Day: Int], dropped: [String], isDelay: Bool?)
     /// WeChat's `{"errcode": N, "errmsg": "..."}` with N != 0.
     case apiError(code: Int, message: String)
     /// Not JSON, truncated, or JSON without `list`: worth a retry.
@@ -37,6 +38,6 @@ public enum DatacubeAnswerReader {
                 dropped.append(refDate ?? "(none)")
             }
         }
-        return .rows(rowCounts: counts, dropped: dropped)
+        return .rows(rowCounts: counts, dropped: dropped, isDelay: envelope.isDelay)
     }
 }

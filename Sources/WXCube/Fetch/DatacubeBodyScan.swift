@@ -11,6 +11,8 @@ struct DatacubeBodyScan {
     var errmsg: String?
     /// nil when there is no `list` (or it is null).
     var refDates: [String?]?
+    /// The published-content endpoints' top-level `is_delay` (nil when absent or not a boolean).
+    var isDelay: Bool?
 
     enum Failure: Error {
         case malformed
@@ -41,6 +43,7 @@ struct DatacubeBodyScan {
                 case "errcode": result.errcode = try scanner.intOrSkip()
                 case "errmsg": result.errmsg = try scanner.stringOrSkip()
                 case "list": result.refDates = try scanner.list()
+                case "is_delay": result.isDelay = try scanner.boolOrSkip()
                 default: try scanner.skipValue(depth: 1)
                 }
             }
@@ -134,6 +137,15 @@ struct DatacubeBodyScan {
                 return nil
             }
             return try number()
+        }
+
+        /// true or false, or nil for any other value (which is skipped).
+        mutating func boolOrSkip() throws -> Bool? {
+            skipSpace()
+            if try literalIfPresent("true") { return true }
+            if try literalIfPresent("false") { return false }
+            try skipValue(depth: 1)
+            return nil
         }
 
         /// A string value, or nil for any other value (which is skipped).

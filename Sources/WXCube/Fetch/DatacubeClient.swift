@@ -86,13 +86,14 @@ public struct DatacubeClient: Sendable {
                     cause = .malformed
                 } else {
                     switch DatacubeAnswerReader.read(reply.body, begin: call.begin, end: call.end) {
-                    case let .rows(counts, dropped):
+                    case let .rows(counts, dropped, isDelay):
                         if !dropped.isEmpty {
                             stats.rowsDropped(dropped.count)
                             logger.warning("\(call): dropped \(dropped.count) row(s) whose ref_date (\(Set(dropped).sorted().prefix(3).joined(separator: ", "))) lies outside the requested window")
                         }
                         return FetchedWindow(storeKey: call.storeKey, endpoint: call.endpoint, begin: call.begin, end: call.end,
-                                             body: reply.body, rowCounts: counts, fetchedAt: fetchedAt())
+                                             body: reply.body, rowCounts: counts, fetchedAt: fetchedAt(),
+                                             isDelay: isDelay == true)
                     case .malformed:
                         cause = .malformed
                     case let .apiError(code, message):
@@ -122,6 +123,9 @@ public struct DatacubeClient: Sendable {
                             logger.warning("account \(call.account): per-minute quota reached (45011); slowing down to \(rate) calls/s")
                         } else if code == 45009 {
                             throw AccountFailure.quotaExhausted(account: call.account, message: message)
+                        } else if EndpointRegistry.unavailableCodes.contains(code) {
+                            // The API is gone or not allowed for this account: permanent, no retry.
+                            throw EndpointUnavailable(account: call.account, endpoint: call.endpoint, code: code, message: message)
                         } else if AccountFailure.fatalCodes.contains(code) {
                             throw AccountFailure.fatal(account: call.account, code: code, message: message, hint: AccountFailure.hint(for: code))
                         } else if code == 61500 || code == 61501 {

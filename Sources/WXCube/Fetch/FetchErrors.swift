@@ -67,7 +67,8 @@ public enum AccountFailure: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
-    static let fatalCodes: Set<Int> = [40013, 40125, 41002, 41004, 40164, 48001]
+    /// 48001 is not here: it refuses one endpoint, not the account (`EndpointUnavailable`).
+    static let fatalCodes: Set<Int> = [40013, 40125, 41002, 41004, 40164]
     static let tokenCodes: Set<Int> = [40001, 40014, 42001]
 }
 

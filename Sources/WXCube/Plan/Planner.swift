@@ -5,6 +5,27 @@ public protocol CoverageReading {
     /// Days stored complete for this account key and endpoint within `range`,
     /// with the time each was fetched.
     func storedDays(storeKey: String, endpoint: Endpoint, in range: DateRange) throws -> [Day: Date]
+    /// Stored days whose answer said `is_delay: true`: not settled, fetched again on every run.
+    func unsettledDays(storeKey: String, endpoint: Endpoint, in range: DateRange) throws -> Set<Day>
+}
+
+extension CoverageReading {
+    public func unsettledDays(storeKey: String, endpoint: Endpoint, in range: DateRange) throws -> Set<Day> { [] }
+}
+
+/// Why a window is fetched (`plan` shows it).
+public enum PendingReason: String, Sendable, Codable {
+    /// Some day of the window is not in the store.
+    case notStored = "not_stored"
+    /// Stored, but within `refetch_days` of `to`: its numbers may still change.
+    case refetchDays = "refetch_days"
+    /// Stored, but WeChat answered `is_delay: true`: fetched until it answers false.
+    case isDelay = "is_delay"
+    /// `--refresh`.
+    case refresh
+    /// Stored, but the item's cumulative figures are still tracked and the stored
+    /// answer ends before the range's last stat_date (getarticletotaldetail).
+    case tracking
 }
 
 /// One API call: an account, an endpoint and a window no longer than its span.
@@ -16,14 +37,18 @@ public struct PlannedCall: Sendable, Hashable, Codable, CustomStringConvertible 
     public var end: Day
     /// True when every day of the window is already stored and needs no call.
     public var cached: Bool
+    /// Why a window that is not cached is fetched (nil for cached windows).
+    public var reason: PendingReason?
 
-    public init(account: String, storeKey: String, endpoint: Endpoint, begin: Day, end: Day, cached: Bool) {
+    public init(account: String, storeKey: String, endpoint: Endpoint, begin: Day, end: Day, cached: Bool,
+                reason: PendingReason? = nil) {
         self.account = account
         self.storeKey = storeKey
         self.endpoint = endpoint
         self.begin = begin
         self.end = end
         self.cached = cached
+        self.reason = reason
     }
 
     public var days: DateRange { DateRange(from: begin, to: end) }
@@ -57,6 +82,7 @@ public struct PlannedCall: Sendable, Hashable, Codable, CustomStringConvertible 
         begin = b
         end = en
         cached = try c.decode(Bool.self, forKey: .cached)
+        reason = nil
     }
 }
 
@@ -76,6 +102,8 @@ public enum PlanError: Error, CustomStringConvertible, Equatable {
     case fromAfterTo(from: Day, to: Day)
     case toAfterYesterday(to: Day, yesterday: Day)
     case beforeDataStart(to: Day)
+    /// Every fetched endpoint starts later than `to` (the published-content ones start 2025-11-01).
+    case beforeEndpointData(to: Day, floor: Day, endpoints: [Endpoint])
 
     public var description: String {
         switch self {
@@ -85,6 +113,8 @@ public enum PlanError: Error, CustomStringConvertible, Equatable {
             return "range: to \(to.iso) is after yesterday in China (\(yesterday.iso)); WeChat serves complete days only"
         case let .beforeDataStart(to):
             return "range: to \(to.iso) is before \(Day.dataStart.iso), the first day WeChat keeps data for"
+        case let .beforeEndpointData(to, floor, endpoints):
+            return "range: to \(to.iso) is before \(floor.iso), the first day WeChat serves \(endpoints.map(\.rawValue).joined(separator: ", ")) for; pick a later range, or fetch the legacy endpoints for older days"
         }
     }
 }
@@ -100,17 +130,27 @@ public struct Planner {
         self.refresh = refresh
     }
 
-    /// Checks a concrete range against WeChat's rules and clamps it to 2014-12-01.
-    public static func checkedRange(_ range: DateRange, now: Date) throws -> (range: DateRange, warnings: [String]) {
+    /// Checks a concrete range against WeChat's rules and clamps it to the first
+    /// day any of `endpoints` has data for (2014-12-01 for the legacy family,
+    /// 2025-11-01 for the published-content one). With both families, the range
+    /// stays and the published endpoints alone start later (one warning).
+    public static func checkedRange(_ range: DateRange, now: Date, endpoints: [Endpoint] = []) throws -> (range: DateRange, warnings: [String]) {
         let yesterday = ChinaClock.yesterday(at: now)
         guard range.from <= range.to else { throw PlanError.fromAfterTo(from: range.from, to: range.to) }
         guard range.to <= yesterday else { throw PlanError.toAfterYesterday(to: range.to, yesterday: yesterday) }
         guard range.to >= Day.dataStart else { throw PlanError.beforeDataStart(to: range.to) }
+        let floor = endpoints.map(\.dataFrom).min() ?? Day.dataStart
+        guard range.to >= floor else { throw PlanError.beforeEndpointData(to: range.to, floor: floor, endpoints: endpoints) }
         var warnings: [String] = []
         var clamped = range
-        if range.from < Day.dataStart {
-            clamped.from = Day.dataStart
-            warnings.append("range: from \(range.from.iso) is before \(Day.dataStart.iso), when WeChat's data starts; using \(Day.dataStart.iso)")
+        if range.from < floor {
+            clamped.from = floor
+            let whose = floor == Day.dataStart ? "WeChat's data" : "WeChat's data for \(endpoints.map(\.rawValue).joined(separator: ", "))"
+            warnings.append("range: from \(range.from.iso) is before \(floor.iso), when \(whose) starts; using \(floor.iso)")
+        }
+        let later = endpoints.filter { $0.dataFrom > clamped.from }
+        if let first = later.first {
+            warnings.append("range: \(later.map(\.rawValue).joined(separator: ", ")) \(later.count == 1 ? "has" : "have") no data before \(first.dataFrom.iso); \(later.count == 1 ? "its" : "their") datasets start on \(first.dataFrom.iso)")
         }
         if range.to == yesterday && ChinaClock.hour(at: now) < 8 {
             warnings.append("it is before 08:00 in China: WeChat may not have finished yesterday's (\(yesterday.iso)) figures; run again after 08:00 China time for complete data")
@@ -118,9 +158,10 @@ public struct Planner {
         return (clamped, warnings)
     }
 
-    /// The days an endpoint is fetched for: the range, plus the lookback, never before 2014-12-01.
+    /// The days an endpoint is fetched for: the range, plus the lookback, never
+    /// before the endpoint's first day (empty when that is after `to`).
     public static func fetchDays(for endpoint: Endpoint, range: DateRange) -> DateRange {
-        let from = max(Day.dataStart, range.from.adding(days: -endpoint.lookbackDays))
+        let from = max(endpoint.dataFrom, range.from.adding(days: -endpoint.lookbackDays))
         return DateRange(from: from, to: range.to)
     }
 
@@ -148,28 +189,46 @@ public struct Planner {
     ///   - coverage: the store, or nil to plan as if nothing were stored.
     ///   - now: the current instant; "yesterday" and the refetch window are China dates.
     public func plan(range requested: DateRange, now: Date, coverage: (any CoverageReading)? = nil) throws -> Plan {
-        let (range, warnings) = try Planner.checkedRange(requested, now: now)
+        let (range, warnings) = try Planner.checkedRange(requested, now: now, endpoints: spec.fetchedEndpoints)
         let refetchFrom = range.to.adding(days: -(spec.refetchDays - 1))
         var calls: [PlannedCall] = []
         for account in spec.accounts {
             for endpoint in spec.fetchedEndpoints {
                 let days = Planner.fetchDays(for: endpoint, range: range)
+                guard days.dayCount > 0 else { continue }
                 let stored = try coverage?.storedDays(storeKey: account.storeKey, endpoint: endpoint, in: days) ?? [:]
+                let unsettled = try coverage?.unsettledDays(storeKey: account.storeKey, endpoint: endpoint, in: days) ?? []
                 var missing: [Day] = []
+                var reasons: [Day: PendingReason] = [:]
                 var cached: [Day] = []
                 for d in days.days {
-                    guard let fetchedAt = stored[d], !refresh else { missing.append(d); continue }
+                    guard let fetchedAt = stored[d] else { missing.append(d); reasons[d] = .notStored; continue }
+                    if refresh { missing.append(d); reasons[d] = .refresh; continue }
+                    // WeChat said it had not finished this day: fetch until it says so.
+                    if unsettled.contains(d) { missing.append(d); reasons[d] = .isDelay; continue }
+                    // An answer fetched on China day F holds figures up to F - 1; this
+                    // publish day needs them up to min(d + tracked - 1, to).
+                    let tracked = endpoint.info.trackedDays
+                    if tracked > 0, ChinaClock.today(at: fetchedAt) <= min(d.adding(days: tracked - 1), range.to) {
+                        missing.append(d)
+                        reasons[d] = .tracking
+                        continue
+                    }
                     // A stored day near `to` still changes, unless it was fetched
                     // once it had settled (refetch_days after the day itself).
                     let settled = ChinaClock.today(at: fetchedAt).days(since: d) > spec.refetchDays
                     if d >= refetchFrom && !settled && spec.refetchDays > 0 {
                         missing.append(d)
+                        reasons[d] = .refetchDays
                     } else {
                         cached.append(d)
                     }
                 }
                 for (b, e) in Planner.windows(over: missing, span: endpoint.maxSpanDays) {
-                    calls.append(PlannedCall(account: account.name, storeKey: account.storeKey, endpoint: endpoint, begin: b, end: e, cached: false))
+                    let window = DateRange(from: b, to: e).days.compactMap { reasons[$0] }
+                    let reason = [PendingReason.isDelay, .notStored, .refresh, .tracking, .refetchDays].first { window.contains($0) } ?? .notStored
+                    calls.append(PlannedCall(account: account.name, storeKey: account.storeKey, endpoint: endpoint, begin: b, end: e,
+                                             cached: false, reason: reason))
                 }
                 for (b, e) in Planner.windows(over: cached, span: endpoint.maxSpanDays) {
                     calls.append(PlannedCall(account: account.name, storeKey: account.storeKey, endpoint: endpoint, begin: b, end: e, cached: true))

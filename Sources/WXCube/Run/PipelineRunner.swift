@@ -151,6 +151,8 @@ public struct PipelineRunner: Sendable {
         // Outcome.
         let interrupted = Task.isCancelled || outcome.interrupted
         summary.interrupted = interrupted
+        let unavailable = EndpointUnavailable.sorted(Array(outcome.unavailable.values))
+        summary.unavailable = unavailable
         summary.accounts = spec.accounts.map { a in
             let s = sessions[a.name]
             if let f = s?.failure { return (a.name, .stopped(f)) }
@@ -159,8 +161,18 @@ public struct PipelineRunner: Sendable {
             if outcome.remaining.contains(where: { $0.account == a.name }) { return (a.name, .interrupted) }
             return (a.name, .complete)
         }
+        if !unavailable.isEmpty && spec.onUnavailable == .fail {
+            var messages = unavailable.map { "error: \($0)" }
+            messages.append("nothing was exported (on_unavailable: fail); everything else fetched is kept in \(storePath)")
+            return finish(.failed, plan: plan, remaining: outcome.remaining, messages: messages)
+        }
         if outcome.remaining.isEmpty && !interrupted {
-            return exportOrFail(plan: plan, store: store, finish: finish)
+            let result = exportOrFail(plan: plan, store: store, unavailable: unavailable, finish: finish)
+            guard result.status == .complete, !unavailable.isEmpty else { return result }
+            var done = result
+            done.messages = unavailable.map(\.skippedWarning)
+            for m in done.messages { logger.warning("\(m)") }
+            return done
         }
         var messages: [String] = []
         if interrupted { messages.append("interrupted: windows in flight were discarded; stored windows are kept") }
@@ -179,16 +191,18 @@ public struct PipelineRunner: Sendable {
     /// stored. Rows stream from the store through the stages into each output
     /// file; `manifest.json` is written last.
     @discardableResult
-    public func exportPhase(plan: Plan, store: RawStore) throws -> Anomalies? {
+    public func exportPhase(plan: Plan, store: RawStore, unavailable: [EndpointUnavailable] = []) throws -> Anomalies? {
         guard !spec.outputs.isEmpty else {
             logger.info("export: the pipeline has no outputs; the store is up to date")
             return nil
         }
         let datasets = PipelineDatasets(spec: spec, range: plan.range, store: store)
+        datasets.unavailable = unavailable
         try datasets.validate()
-        let context = ExportContext(pipelineName: spec.name, range: plan.range, accounts: spec.accounts.map(\.name),
+        var context = ExportContext(pipelineName: spec.name, range: plan.range, accounts: spec.accounts.map(\.name),
                                     caveat: datasets.thresholdCaveat, generatedAt: options.now ?? Date(),
                                     version: WXCubeVersion.current)
+        context.unavailable = unavailable
         var writer = OutputWriter(outDirectory: URL(fileURLWithPath: options.outDirectory), context: context, logger: logger)
         writer.anomalyLog = datasets.anomalies
         let manifest = try writer.writeAll(spec.outputs, from: datasets)
@@ -203,10 +217,10 @@ public struct PipelineRunner: Sendable {
 
     // MARK: - Pieces
 
-    private func exportOrFail(plan: Plan, store: RawStore,
+    private func exportOrFail(plan: Plan, store: RawStore, unavailable: [EndpointUnavailable] = [],
                               finish: (RunStatus, Plan?, [PlannedCall], [String]) -> RunResult) -> RunResult {
         do {
-            let anomalies = try exportPhase(plan: plan, store: store)
+            let anomalies = try exportPhase(plan: plan, store: store, unavailable: unavailable)
             var result = finish(.complete, plan, [], [])
             result.summary.anomalies = anomalies
             return result
@@ -251,6 +265,8 @@ public struct PipelineRunner: Sendable {
         var remaining: [PlannedCall] = []
         var interrupted = false
         var storeFailed = false
+        /// Endpoints WeChat refused, by "account|endpoint".
+        var unavailable: [String: EndpointUnavailable] = [:]
     }
 
     private enum WindowResult: Sendable {
@@ -260,6 +276,7 @@ public struct PipelineRunner: Sendable {
         case skipped(PlannedCall)
         case cancelled(PlannedCall)
         case storeFailed(PlannedCall, String)
+        case unavailable(PlannedCall, EndpointUnavailable)
     }
 
     /// Fetches the calls with at most `api.concurrency` in flight, accounts
@@ -287,6 +304,11 @@ public struct PipelineRunner: Sendable {
                         outcome.remaining.append(call)
                         continue
                     }
+                    if outcome.unavailable["\(call.account)|\(call.endpoint.rawValue)"] != nil {
+                        // Refused before: no further call of this endpoint for this account.
+                        stats.windowSkipped()
+                        continue
+                    }
                     inFlight += 1
                     group.addTask {
                         do {
@@ -300,6 +322,8 @@ public struct PipelineRunner: Sendable {
                                 return .storeFailed(call, "\(error)")
                             }
                             return .stored(call)
+                        } catch let u as EndpointUnavailable {
+                            return .unavailable(call, u)
                         } catch let f as AccountFailure {
                             return .accountStopped(call, f)
                         } catch let f as WindowFailure {
@@ -332,6 +356,12 @@ public struct PipelineRunner: Sendable {
                 case let .skipped(call):
                     stats.windowSkipped()
                     outcome.remaining.append(call)
+                case let .unavailable(_, u):
+                    stats.windowSkipped()
+                    if outcome.unavailable[u.key] == nil {
+                        outcome.unavailable[u.key] = u
+                        logger.error("\(u)")
+                    }
                 case let .cancelled(call):
                     outcome.interrupted = true
                     outcome.remaining.append(call)

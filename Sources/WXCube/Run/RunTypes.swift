@@ -88,6 +88,8 @@ public struct RunSummary: Sendable {
     public var interrupted: Bool
     /// Rows of the answers dropped by the export (nil when nothing was exported).
     public var anomalies: Anomalies? = nil
+    /// Endpoints WeChat refused (withdrawn or not allowed), per account.
+    public var unavailable: [EndpointUnavailable] = []
 
     public var lines: [String] {
         var out: [String] = []
@@ -107,6 +109,7 @@ public struct RunSummary: Sendable {
             for line in anomalies.lines { out.append("  \(line)") }
         }
         for a in accounts { out.append("account \(a.name): \(a.outcome)") }
+        for u in EndpointUnavailable.sorted(unavailable) { out.append(u.summaryLine) }
         out.append("duration: " + String(format: "%.1f s", durationSeconds) + (interrupted ? " (interrupted)" : ""))
         return out
     }

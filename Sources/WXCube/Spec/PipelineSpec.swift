@@ -11,6 +11,8 @@ public struct PipelineSpec: Sendable {
     public var range: RangeSpec
     public var stages: [StageSpec]
     public var outputs: [OutputSpec]
+    /// Things that are allowed but worth a word (`validate` prints them): legacy endpoints.
+    public var warnings: [SpecDiagnostic] = []
 
     public init(version: Int = 1, name: String, accounts: [AccountSpec], api: APISpec = APISpec(),
                 store: String = SpecDefaults.store, range: RangeSpec = RangeSpec(), stages: [StageSpec], outputs: [OutputSpec]) {
@@ -29,6 +31,12 @@ public struct PipelineSpec: Sendable {
         var set = Set<Endpoint>()
         for case .fetch(let f) in stages { set.formUnion(f.endpoints) }
         return Endpoint.allCases.filter(set.contains)
+    }
+
+    /// What happens when WeChat refuses an endpoint (any fetch stage saying `skip` wins).
+    public var onUnavailable: OnUnavailable {
+        for case .fetch(let f) in stages where f.onUnavailable == .skip { return .skip }
+        return .fail
     }
 
     /// The refetch window of the (first) fetch stage.
@@ -220,9 +228,12 @@ public struct FetchStageSpec: Sendable {
     public var endpoints: [Endpoint]
     /// Stored windows this close to `to` are fetched again (their data still changes).
     public var refetchDays: Int
-    public init(endpoints: [Endpoint], refetchDays: Int = SpecDefaults.refetchDays) {
+    /// `on_unavailable`: fail (default) or skip.
+    public var onUnavailable: OnUnavailable
+    public init(endpoints: [Endpoint], refetchDays: Int = SpecDefaults.refetchDays, onUnavailable: OnUnavailable = .fail) {
         self.endpoints = endpoints
         self.refetchDays = refetchDays
+        self.onUnavailable = onUnavailable
     }
 }
 

@@ -43,7 +43,10 @@ public enum SpecLoader {
         }
         let reader = SpecReader(environment: environment, now: now, fileName: file)
         let spec = reader.readPipeline(root)
-        if let spec, reader.diagnostics.isEmpty { return spec }
+        if var spec, reader.diagnostics.isEmpty {
+            spec.warnings = reader.warnings
+            return spec
+        }
         let sorted = reader.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
         throw SpecError(file: file, diagnostics: sorted)
     }
@@ -106,6 +109,8 @@ public enum SpecLoader {
 /// Walks the YAML tree once, collecting diagnostics instead of stopping at the first.
 final class SpecReader {
     private(set) var diagnostics: [SpecDiagnostic] = []
+    /// Allowed, but worth a word (legacy endpoints).
+    private(set) var warnings: [SpecDiagnostic] = []
     private let environment: [String: String]
     private let now: Date
     private let fileName: String
@@ -121,7 +126,7 @@ final class SpecReader {
     static let apiKeys = ["base_url", "concurrency", "requests_per_second", "retries", "connect_timeout", "read_timeout", "request_timeout"]
     static let rangeKeys = ["from", "to"]
     static let stageKinds = ["fetch", "flatten", "derive", "annotate_threshold"]
-    static let fetchKeys = ["endpoints", "refetch_days"]
+    static let fetchKeys = ["endpoints", "refetch_days", "on_unavailable"]
     static let flattenKeys = ["endpoint", "field", "into"]
     static let deriveKeys = ["dataset", "metrics", "daily"]
     static let annotateKeys = ["dataset", "min_sum"]
@@ -288,7 +293,7 @@ final class SpecReader {
             case "fetch":
                 guard let s = readFetch(body, here) else { continue }
                 fetched.formUnion(s.endpoints)
-                for e in s.endpoints where e != .getarticletotal { produced.insert(e.dataset) }
+                for e in s.endpoints { produced.formUnion(e.info.datasets.filter { !$0.isNested }) }
                 stages.append(ReadStage(spec: .fetch(s), node: item))
             case "flatten":
                 guard let s = readFlatten(body, here) else { continue }
@@ -300,7 +305,7 @@ final class SpecReader {
             case "derive":
                 guard let s = readDerive(body, here) else { continue }
                 if !produced.contains(s.dataset) {
-                    error(body, "\(here): dataset \(s.dataset.rawValue) is not produced by an earlier stage (article_total needs fetch getarticletotal and flatten)")
+                    error(body, "\(here): dataset \(s.dataset.rawValue) is not produced by an earlier stage (\(s.dataset.rawValue) needs fetch \(s.dataset.endpoint.rawValue) and flatten)")
                 }
                 stages.append(ReadStage(spec: .derive(s), node: item))
             case "annotate_threshold":
@@ -331,12 +336,25 @@ final class SpecReader {
             guard let s = string(item, "\(path).endpoints") else { continue }
             if let ep = Endpoint(rawValue: s) {
                 if !endpoints.contains(ep) { endpoints.append(ep) }
+                if ep.info.family == .legacy {
+                    let mark = item.mark
+                    let replacement = ep.info.replacements.isEmpty
+                        ? "WeChat offers no replacement for it"
+                        : "its replacement is \(ep.info.replacementText) (data from \(EndpointRegistry.publishedDataFrom.iso))"
+                    warnings.append(SpecDiagnostic(line: mark?.line ?? 1, column: mark?.column ?? 1, message:
+                        "\(path).endpoints: \(ep.rawValue) is a legacy endpoint WeChat no longer maintains and will switch off; \(replacement)"))
+                }
             } else {
                 error(item, "\(path).endpoints: unknown endpoint '\(shown(item))'\(Suggest.didYouMean(s, Endpoint.allCases.map(\.rawValue)))")
             }
         }
         var spec = FetchStageSpec(endpoints: endpoints)
         if let r = m["refetch_days"], let n = int(r.value, "\(path).refetch_days", in: 0...366) { spec.refetchDays = n }
+        if let r = m["on_unavailable"], let s = string(r.value, "\(path).on_unavailable") {
+            if let v = OnUnavailable(rawValue: s) { spec.onUnavailable = v } else {
+                error(r.value, "\(path).on_unavailable: '\(shown(r.value))' is not fail or skip")
+            }
+        }
         return spec
     }
 
@@ -344,18 +362,21 @@ final class SpecReader {
         guard let m = mapping(node, path) else { return nil }
         checkKeys(m, allowed: Self.flattenKeys, in: path)
         var spec = FlattenStageSpec()
+        let nested = Endpoint.allCases.filter { $0.info.nestedField != nil }
         if let e = m["endpoint"], let s = string(e.value, "\(path).endpoint") {
-            if s != Endpoint.getarticletotal.rawValue {
-                error(e.value, "\(path).endpoint: only getarticletotal has nested details to flatten (got '\(shown(e.value))')")
+            if let ep = Endpoint(rawValue: s), let field = ep.info.nestedField {
+                spec = FlattenStageSpec(endpoint: ep, field: field, into: ep.dataset)
+            } else {
+                error(e.value, "\(path).endpoint: only \(nested.map(\.rawValue).joined(separator: " and ")) have a nested list to flatten (got '\(shown(e.value))')")
             }
-            spec.endpoint = .getarticletotal
         }
-        if let e = m["field"], let s = string(e.value, "\(path).field"), s != "details" {
-            error(e.value, "\(path).field: getarticletotal's nested field is `details` (got '\(shown(e.value))')")
+        let expectedField = spec.endpoint.info.nestedField ?? "details"
+        if let e = m["field"], let s = string(e.value, "\(path).field"), s != expectedField {
+            error(e.value, "\(path).field: \(spec.endpoint.rawValue)'s nested field is `\(expectedField)` (got '\(shown(e.value))')")
         }
         if let e = m["into"], let s = string(e.value, "\(path).into") {
-            if s != DatasetName.article_total.rawValue {
-                error(e.value, "\(path).into: flattened details become article_total (got '\(shown(e.value))')")
+            if s != spec.into.rawValue {
+                error(e.value, "\(path).into: flattened \(expectedField) of \(spec.endpoint.rawValue) become \(spec.into.rawValue) (got '\(shown(e.value))')")
             }
         }
         return spec
@@ -366,12 +387,12 @@ final class SpecReader {
         checkKeys(m, allowed: Self.deriveKeys, in: path)
         var dataset = DatasetName.article_total
         if let e = m["dataset"], let d = datasetName(e.value, "\(path).dataset") {
-            if d != .article_total {
-                error(e.value, "\(path).dataset: derive works on article_total (got '\(d.rawValue)')")
+            if !d.isNested {
+                error(e.value, "\(path).dataset: derive works on article_total or published_total (got '\(d.rawValue)')")
             }
             dataset = d
         }
-        let columns = Datasets.baseSchema(.article_total)
+        let columns = Datasets.baseSchema(dataset)
         let numeric = columns.columns.filter { $0.type == .int || $0.type == .float }.map(\.name)
         var metrics: [RatioSpec] = []
         if let e = m["metrics"], let mm = mapping(e.value, "\(path).metrics") {
@@ -398,7 +419,7 @@ final class SpecReader {
         }
         var daily: [String] = []
         if let e = m["daily"] {
-            let cumulative = Datasets.detailMetrics.map(\.name)
+            let cumulative = Datasets.cumulativeColumns(dataset).map(\.name)
             for item in sequence(e.value, "\(path).daily") ?? [] {
                 guard let s = string(item, "\(path).daily") else { continue }
                 if cumulative.contains(s) { daily.append(s) } else {
@@ -428,7 +449,7 @@ final class SpecReader {
         var available: Set<DatasetName> = []
         for stage in stages {
             switch stage.spec {
-            case .fetch(let f): for e in f.endpoints where e != .getarticletotal { available.insert(e.dataset) }
+            case .fetch(let f): for e in f.endpoints { available.formUnion(e.info.datasets.filter { !$0.isNested }) }
             case .flatten(let f): available.insert(f.into)
             default: break
             }
@@ -457,8 +478,8 @@ final class SpecReader {
                 error(item, "\(path): missing dataset (or datasets)")
             }
             for (d, n) in zip(datasets, datasetNodes) where !available.contains(d) {
-                let how = d == .article_total
-                    ? "fetch getarticletotal and add a flatten stage"
+                let how = d.isNested
+                    ? "fetch \(d.endpoint.rawValue) and add a flatten stage"
                     : "add \(d.endpoint.rawValue) to a fetch stage's endpoints"
                 error(n, "\(path): no stage or endpoint produces dataset \(d.rawValue); \(how)")
             }

@@ -52,8 +52,12 @@ public struct FetchedWindow: Sendable {
     public var body: Data
     public var rowCounts: [Day: Int]
     public var fetchedAt: Date
+    /// The answer said `is_delay: true`: its days are stored but not settled.
+    public var isDelay: Bool
 
-    public init(storeKey: String, endpoint: Endpoint, begin: Day, end: Day, body: Data, rowCounts: [Day: Int], fetchedAt: Date) {
+    public init(storeKey: String, endpoint: Endpoint, begin: Day, end: Day, body: Data, rowCounts: [Day: Int], fetchedAt: Date,
+                isDelay: Bool = false) {
+        self.isDelay = isDelay
         self.storeKey = storeKey
         self.endpoint = endpoint
         self.begin = begin
@@ -164,6 +168,11 @@ public final class RawStore: CoverageReading, RawStoreReading, Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        // is_delay: 1 when the answer covering the day said WeChat had not
+        // finished it; the planner fetches such days again until it is 0.
+        m.registerMigration("v3-is-delay") { db in
+            try db.execute(sql: "ALTER TABLE days ADD COLUMN is_delay INTEGER NOT NULL DEFAULT 0")
+        }
         return m
     }
 
@@ -239,11 +248,11 @@ public final class RawStore: CoverageReading, RawStoreReading, Sendable {
             """, arguments: [w.storeKey, endpoint, w.begin.iso, w.end.iso, w.body, fetchedAt])
         let responseID = db.lastInsertedRowID
         let statement = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO days (store_key, endpoint, day, response_id, row_count, fetched_at)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO days (store_key, endpoint, day, response_id, row_count, fetched_at, is_delay)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         for d in days {
-            try statement.execute(arguments: [w.storeKey, endpoint, d.iso, responseID, w.rowCounts[d] ?? 0, fetchedAt])
+            try statement.execute(arguments: [w.storeKey, endpoint, d.iso, responseID, w.rowCounts[d] ?? 0, fetchedAt, w.isDelay ? 1 : 0])
         }
         for id in oldIDs {
             try db.execute(sql: """
@@ -267,6 +276,18 @@ public final class RawStore: CoverageReading, RawStoreReading, Sendable {
                 out[d] = Date(timeIntervalSince1970: row[1])
             }
             return out
+        }
+    }
+
+    public func unsettledDays(storeKey: String, endpoint: Endpoint, in range: DateRange) throws -> Set<Day> {
+        try reader.read { db in
+            // A store written before is_delay existed has no such column: nothing is unsettled.
+            guard try db.columns(in: "days").contains(where: { $0.name == "is_delay" }) else { return [] }
+            let days = try String.fetchAll(db, sql: """
+                SELECT day FROM days
+                WHERE store_key = ? AND endpoint = ? AND day >= ? AND day <= ? AND is_delay = 1
+                """, arguments: [storeKey, endpoint.rawValue, range.from.iso, range.to.iso])
+            return Set(days.compactMap { Day(iso: $0) })
         }
     }
 

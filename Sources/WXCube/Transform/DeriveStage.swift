@@ -32,7 +32,7 @@ public struct DeriveStage: TransformStage {
         }
         if !spec.daily.isEmpty && !isCumulative(input) {
             throw TransformError.stageOrder(stage: kind, dataset: spec.dataset,
-                                            detail: "`daily` needs msgid and stat_date: use it on article_total")
+                                            detail: "`daily` needs msgid and stat_date: use it on article_total or published_total")
         }
         var added = spec.metrics.map { Datasets.rateColumn(name: $0.name, numerator: $0.numerator, denominator: $0.denominator) }
         added += spec.daily.map(Datasets.dailyColumn(for:))
@@ -73,7 +73,7 @@ final class DeriveStream: RowStream {
         ratios = try spec.metrics.map { (try idx($0.numerator), try idx($0.denominator)) }
         daily = try spec.daily.map(idx)
         flags = s.contains(Datasets.msgid.name) && s.contains(Datasets.statDate.name) && !s.contains(Datasets.qualityFlags.name)
-        cumulative = Datasets.detailMetrics.compactMap { s.index(of: $0.name) }
+        cumulative = Datasets.cumulativeColumns(spec.dataset).compactMap { s.index(of: $0.name) }
         accountIdx = s.index(of: Datasets.account.name)
         msgidIdx = s.index(of: Datasets.msgid.name) ?? -1
         statIdx = s.index(of: Datasets.statDate.name) ?? -1

@@ -1,5 +1,7 @@
-/// `flatten`: getarticletotal's `details` become article_total, one row per
-/// (msgid, stat_date), with the article's fields repeated. It emits every stored
+/// `flatten`: a nested answer's list becomes a dataset, one row per (msgid,
+/// stat_date), with the item's fields repeated: getarticletotal's `details`
+/// become article_total, getarticletotaldetail's `detail_list` published_total.
+/// Which pairs exist is each endpoint's `EndpointInfo.nestedField`. It emits every stored
 /// stat_date (the graph keeps those in range after `derive`, so a first in-range
 /// day still gets its increment).
 public struct FlattenStage: TransformStage {
@@ -11,15 +13,20 @@ public struct FlattenStage: TransformStage {
     public var requiredEndpoints: [Endpoint] { [spec.endpoint] }
 
     public func outputSchema(input: Schema?) throws -> Schema {
-        guard spec.endpoint == .getarticletotal, spec.field == "details", spec.into == .article_total else {
+        let info = spec.endpoint.info
+        guard let field = info.nestedField, spec.field == field, spec.into == info.datasets[0] else {
             throw TransformError.stageOrder(stage: kind, dataset: spec.into,
-                                            detail: "only `endpoint: getarticletotal, field: details, into: article_total` can be flattened")
+                                            detail: "only `endpoint: getarticletotal, field: details, into: article_total` or `endpoint: getarticletotaldetail, field: detail_list, into: published_total` can be flattened")
         }
-        return Datasets.baseSchema(.article_total)
+        return Datasets.baseSchema(spec.into)
     }
 
     public func makeStream(_ inputs: StageInputs) throws -> any RowStream {
-        FlattenStream(schema: try outputSchema(input: nil), account: inputs.account, batches: try inputs.articleBatches())
+        let schema = try outputSchema(input: nil)
+        if spec.endpoint == .getarticletotal {
+            return FlattenStream(schema: schema, account: inputs.account, batches: try inputs.articleBatches())
+        }
+        return try inputs.flattened(spec.endpoint)
     }
 }
 

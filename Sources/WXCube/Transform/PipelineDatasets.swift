@@ -14,6 +14,9 @@ public final class PipelineDatasets: DatasetSource {
     private let accounts: [AccountSpec]
     /// Rows dropped while reading the answers (duplicates, missing keys).
     public let anomalies = AnomalyLog()
+    /// Endpoints refused for an account (`on_unavailable: skip`): the datasets
+    /// they feed lack that account's rows, even rows stored by earlier runs.
+    public var unavailable: [EndpointUnavailable] = []
 
     public init(spec: PipelineSpec, range: DateRange, store: any RawStoreReading) {
         self.spec = spec
@@ -38,12 +41,13 @@ public final class PipelineDatasets: DatasetSource {
         }
     }
 
-    /// Datasets whose endpoint is fetched; article_total only when flattened.
+    /// Datasets whose endpoint is fetched; nested ones (article_total,
+    /// published_total) only when flattened; read_source when any of its endpoints is.
     public var datasets: [DatasetName] {
         let fetched = Set(spec.fetchedEndpoints)
         return DatasetName.allCases.filter { d in
-            guard fetched.contains(d.endpoint) else { return false }
-            if d == .article_total { return stages.contains { $0 is FlattenStage && $0.dataset == d } }
+            guard d.endpoints.contains(where: fetched.contains) else { return false }
+            if d.isNested { return stages.contains { $0 is FlattenStage && $0.dataset == d } }
             return true
         }
     }
@@ -74,10 +78,10 @@ public final class PipelineDatasets: DatasetSource {
     /// The columns of `dataset` after this pipeline's stages.
     public func schema(_ dataset: DatasetName) throws -> Schema {
         guard datasets.contains(dataset) else { throw TransformError.datasetNotFetched(dataset) }
-        var schema: Schema? = dataset == .article_total ? nil : Datasets.baseSchema(dataset)
+        var schema: Schema? = dataset.isNested ? nil : Datasets.baseSchema(dataset)
         for (i, s) in stages(for: dataset).enumerated() {
-            if dataset == .article_total && (i == 0) != (s is FlattenStage) {
-                throw TransformError.stageOrder(stage: s.kind, dataset: dataset, detail: "flatten must come first, once, before other stages on article_total")
+            if dataset.isNested && (i == 0) != (s is FlattenStage) {
+                throw TransformError.stageOrder(stage: s.kind, dataset: dataset, detail: "flatten must come first, once, before other stages on \(dataset.rawValue)")
             }
             schema = try s.outputSchema(input: schema)
         }
@@ -103,9 +107,13 @@ public final class PipelineDatasets: DatasetSource {
     }
 
     private func accountStream(_ dataset: DatasetName, _ account: AccountSpec) throws -> any RowStream {
-        let source = StoreRowSource(account: account.name, storeKey: account.storeKey, store: store, anomalies: anomalies)
+        let refused = Set(unavailable.filter { $0.account == account.name }.map(\.endpoint))
+        let view: any RawStoreReading = refused.isEmpty ? store : ExcludingStore(base: store, storeKey: account.storeKey, excluded: refused)
+        let fetched = Set(spec.fetchedEndpoints)
+        let source = StoreRowSource(account: account.name, storeKey: account.storeKey, store: view,
+                                    fetched: dataset.endpoints.filter(fetched.contains), anomalies: anomalies)
         let range = self.range
-        var current: (any RowStream)? = dataset == .article_total ? nil : source.baseStream(dataset, range: range)
+        var current: (any RowStream)? = dataset.isNested ? nil : source.baseStream(dataset, range: range)
         for stage in stages(for: dataset) {
             let upstream = current
             let inputs = StageInputs(
@@ -115,11 +123,15 @@ public final class PipelineDatasets: DatasetSource {
                     return upstream
                 },
                 articleBatches: { source.articleBatches(range: range) },
-                liveArticles: { source.liveArticles(range: range) })
+                liveArticles: { source.liveArticles(range: range) },
+                flattened: { endpoint in
+                    guard endpoint == .getarticletotaldetail else { throw TransformError.datasetNeedsStage(dataset, stage: "flatten") }
+                    return source.publishedTotalStream(range: range)
+                })
             current = try stage.makeStream(inputs)
         }
         guard let stream = current else { throw TransformError.datasetNeedsStage(dataset, stage: "flatten") }
-        if dataset == .article_total, let stat = stream.schema.index(of: Datasets.statDate.name) {
+        if dataset.isNested, let stat = stream.schema.index(of: Datasets.statDate.name) {
             return FilterRowStream(stream) { row in row[stat].dayValue.map(range.contains) ?? false }
         }
         return stream

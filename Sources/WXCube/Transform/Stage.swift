@@ -21,16 +21,21 @@ public struct StageInputs {
     private let upstreamFactory: () throws -> any RowStream
     private let articleBatchesFactory: () throws -> any ArticleBatchStream
     private let liveArticlesFactory: () throws -> any RowStream
+    private let flattenedFactory: (Endpoint) throws -> any RowStream
 
     public init(account: String, range: DateRange,
                 upstream: @escaping () throws -> any RowStream,
                 articleBatches: @escaping () throws -> any ArticleBatchStream,
-                liveArticles: @escaping () throws -> any RowStream) {
+                liveArticles: @escaping () throws -> any RowStream,
+                flattened: @escaping (Endpoint) throws -> any RowStream = { e in
+                    throw TransformError.stageNeedsEndpoint(stage: "flatten", endpoint: e)
+                }) {
         self.account = account
         self.range = range
         self.upstreamFactory = upstream
         self.articleBatchesFactory = articleBatches
         self.liveArticlesFactory = liveArticles
+        self.flattenedFactory = flattened
     }
 
     /// The stage's dataset as the previous stages left it.
@@ -40,6 +45,9 @@ public struct StageInputs {
     /// `LiveArticles.schema` rows: the articles article_total shows live on each day
     /// of the range whose summary was fetched, ordered by stat_date, msgid.
     public func liveArticles() throws -> any RowStream { try liveArticlesFactory() }
+    /// A nested published-content answer flattened into its dataset's base rows
+    /// (getarticletotaldetail: published_total, every stored stat_date).
+    public func flattened(_ endpoint: Endpoint) throws -> any RowStream { try flattenedFactory(endpoint) }
 }
 
 /// getarticletotal's answers for one account, one ref_date at a time.
@@ -71,7 +79,7 @@ public enum TransformError: Error, CustomStringConvertible, Equatable {
         case .stageNeedsEndpoint(let stage, let endpoint):
             return "\(stage) needs \(endpoint.rawValue): add it to the fetch stage's endpoints"
         case .datasetNotFetched(let dataset):
-            return "\(dataset.rawValue) is not produced by this pipeline: fetch \(dataset.endpoint.rawValue) (and flatten it for article_total)"
+            return "\(dataset.rawValue) is not produced by this pipeline: fetch \(dataset.endpoint.rawValue) (and flatten it for \(dataset.isNested ? dataset.rawValue : "article_total"))"
         case .unknownAccount(let name):
             return "no account named \(name) in the pipeline file"
         case .stageOrder(let stage, let dataset, let detail):

@@ -11,15 +11,27 @@ final class StoreRowSource {
     private let totals: ParsedResponses<ArticleTotalItem>
     private let reads: ParsedResponses<UserReadItem>
     private let shares: ParsedResponses<UserShareItem>
+    let publishedTotals: ParsedResponses<PublishedTotalItem>
+    let publishedReads: ParsedResponses<PublishedReadItem>
+    let publishedShares: ParsedResponses<PublishedShareItem>
+    let bizSummaries: ParsedResponses<BizSummaryItem>
+    /// The endpoints of the dataset being built that the pipeline fetches (read_source reads only those).
+    let fetched: [Endpoint]
 
-    init(account: String, storeKey: String, store: any RawStoreReading, anomalies: AnomalyLog = AnomalyLog()) {
+    init(account: String, storeKey: String, store: any RawStoreReading, fetched: [Endpoint] = [],
+         anomalies: AnomalyLog = AnomalyLog()) {
         self.account = account
         self.storeKey = storeKey
         self.store = store
+        self.fetched = fetched
         summaries = ParsedResponses(account: account, anomalies: anomalies)
         totals = ParsedResponses(account: account, anomalies: anomalies)
         reads = ParsedResponses(account: account, anomalies: anomalies)
         shares = ParsedResponses(account: account, anomalies: anomalies)
+        publishedTotals = ParsedResponses(account: account, anomalies: anomalies)
+        publishedReads = ParsedResponses(account: account, anomalies: anomalies)
+        publishedShares = ParsedResponses(account: account, anomalies: anomalies)
+        bizSummaries = ParsedResponses(account: account, anomalies: anomalies)
     }
 
     /// Whether `endpoint` has a stored answer covering `day`.
@@ -27,9 +39,14 @@ final class StoreRowSource {
         try store.hasStoredDay(storeKey: storeKey, endpoint: endpoint, day: day)
     }
 
-    private func items<Item>(_ cache: ParsedResponses<Item>, _ endpoint: Endpoint, _ day: Day) throws -> [Item] {
-        guard let stored = try store.storedDay(storeKey: storeKey, endpoint: endpoint, day: day) else { return [] }
-        return try cache.items(of: stored, endpoint: endpoint, day: day)
+    func items<Item>(_ cache: ParsedResponses<Item>, _ endpoint: Endpoint, _ day: Day) throws -> [Item] {
+        try answer(cache, endpoint, day).items
+    }
+
+    /// The day's items and the `is_delay` of the answer that covers it (nil when not stored or not sent).
+    func answer<Item>(_ cache: ParsedResponses<Item>, _ endpoint: Endpoint, _ day: Day) throws -> (items: [Item], isDelay: Bool?) {
+        guard let stored = try store.storedDay(storeKey: storeKey, endpoint: endpoint, day: day) else { return ([], nil) }
+        return try cache.answer(of: stored, endpoint: endpoint, day: day)
     }
 
     /// user_read(_hour) and user_share(_hour): per day (and hour), one row per
@@ -83,9 +100,11 @@ final class StoreRowSource {
             return breakdownStream(reads, dataset, schema: schema, days: days)
         case .user_share, .user_share_hour:
             return breakdownStream(shares, dataset, schema: schema, days: days)
-        case .article_total:
+        case .article_total, .published_total:
             // Nested: only `flatten` turns it into rows.
             return ArrayRowStream(schema: schema, rows: [])
+        case .published_read, .published_share, .biz_summary, .read_source:
+            return publishedStream(dataset, range: range)
         }
     }
 
@@ -153,7 +172,7 @@ private final class StoredArticleBatches: ArticleBatchStream {
 /// Parsed responses split by ref_date, keyed by `StoredDay.responseID`. A
 /// multi-day body covers consecutive days, so the last couple are enough.
 final class ParsedResponses<Item: Decodable & Sendable & RefDated> {
-    private var entries: [(id: Int64, byDay: [Day: [Item]])] = []
+    private var entries: [(id: Int64, byDay: [Day: [Item]], isDelay: Bool?)] = []
     private let capacity: Int
     private let account: String
     private let anomalies: AnomalyLog
@@ -165,8 +184,13 @@ final class ParsedResponses<Item: Decodable & Sendable & RefDated> {
     }
 
     func items(of stored: StoredDay, endpoint: Endpoint, day: Day) throws -> [Item] {
+        try answer(of: stored, endpoint: endpoint, day: day).items
+    }
+
+    /// The day's items and the answer's `is_delay`.
+    func answer(of stored: StoredDay, endpoint: Endpoint, day: Day) throws -> (items: [Item], isDelay: Bool?) {
         if let i = entries.firstIndex(where: { $0.id == stored.responseID }) {
-            return entries[i].byDay[day] ?? []
+            return (entries[i].byDay[day] ?? [], entries[i].isDelay)
         }
         let response: DatacubeList<Item>
         do {
@@ -186,9 +210,9 @@ final class ParsedResponses<Item: Decodable & Sendable & RefDated> {
             }
             byDay[d] = Item.sortedForOutput(kept)
         }
-        entries.append((stored.responseID, byDay))
+        entries.append((stored.responseID, byDay, response.isDelay))
         if entries.count > capacity { entries.removeFirst() }
-        return byDay[day] ?? []
+        return (byDay[day] ?? [], response.isDelay)
     }
 }
 
