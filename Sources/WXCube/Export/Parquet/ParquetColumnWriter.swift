@@ -94,7 +94,7 @@ final class ParquetColumnWriter {
             return
         case .string(let s):
             guard kind == .bytes else { throw mismatch("string") }
-            let done = try s.utf8.withContiguousStorageIfAvailable { try appendBytes(UnsafeRawBufferPointer($0)) }
+            let done: Void? = try s.utf8.withContiguousStorageIfAvailable { try appendBytes(UnsafeRawBufferPointer($0)) }
             if done == nil {
                 var s = s
                 try s.withUTF8 { try appendBytes(UnsafeRawBufferPointer($0)) }
@@ -305,7 +305,8 @@ final class ParquetColumnWriter {
         pageFull = false
         levels.removeAll(keepingCapacity: true)
         indices.removeAll(keepingCapacity: true)
-        plain.reset(shrinkingAbove: 4 << 20)
+        // In dictionary mode the PLAIN buffer waits for the next chunk's first page: keep it small meanwhile.
+        plain.reset(shrinkingAbove: mode == .dictionary ? 1 << 16 : 4 << 20)
         body.reset(shrinkingAbove: 4 << 20)
         // A dictionary grown past its limit stops here: the rest of the chunk is PLAIN.
         if mode == .dictionary && dictionaryByteSize > limits.dictionaryBytes { mode = .plain }
