@@ -307,7 +307,7 @@ final class ParquetColumnWriter {
         indices.removeAll(keepingCapacity: true)
         // In dictionary mode the PLAIN buffer waits for the next chunk's first page: keep it small meanwhile.
         plain.reset(shrinkingAbove: mode == .dictionary ? 1 << 16 : 4 << 20)
-        body.reset(shrinkingAbove: 4 << 20)
+        body.reset(shrinkingAbove: 1 << 16)
         // A dictionary grown past its limit stops here: the rest of the chunk is PLAIN.
         if mode == .dictionary && dictionaryByteSize > limits.dictionaryBytes { mode = .plain }
     }
@@ -381,9 +381,10 @@ final class ParquetColumnWriter {
             encodingStats: stats, numValues: Int64(chunkRows), totalUncompressedSize: Int64(chunkUncompressed),
             totalCompressedSize: Int64(chunkCompressed), dataPageOffset: dataOffset, dictionaryPageOffset: dictionaryOffset,
             statistics: statistics())
-        // The next chunk starts afresh.
-        pages.reset(shrinkingAbove: 8 << 20)
-        body.reset(shrinkingAbove: 4 << 20)
+        // The next chunk starts afresh; buffers shrink back so that 50-odd
+        // columns do not each keep their largest chunk's memory.
+        pages.reset(shrinkingAbove: 1 << 16)
+        body.reset(shrinkingAbove: 1 << 16)
         bytesDictionary.reset()
         fixedDictionary.reset()
         mode = kind == .bool ? .plain : .probing

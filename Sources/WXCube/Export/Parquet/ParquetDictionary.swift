@@ -139,8 +139,8 @@ final class ParquetFixedDictionary {
     var count: Int { values.count }
 
     func reset() {
-        values.removeAll(keepingCapacity: true)
-        if slots.count > 1 << 16 {
+        values.removeAll(keepingCapacity: values.count <= 4096)
+        if slots.count > 8192 {
             slots = [Slot](repeating: Slot(key: 0, index: 0), count: initialCapacity)
             mask = initialCapacity - 1
             shift = UInt64(64 - initialCapacity.trailingZeroBitCount)
@@ -164,7 +164,8 @@ final class ParquetFixedDictionary {
         values.append(key)
         slots[slot] = Slot(key: key, index: Int32(e + 1))
         isNew = true
-        if values.count * 2 > slots.count { grow() }
+        // Up to 3/4 full: short probes still, and half the memory of 1/2.
+        if values.count * 4 > slots.count * 3 { grow() }
         return UInt32(e)
     }
 
