@@ -56,7 +56,10 @@ def main():
                     help="rows for Python XlsxWriter (the slowest anchor); ratios are per row")
     ap.add_argument("--split-rows", type=int, default=1_048_577,
                     help="also run the xlsx exporter once at this many rows (the sheet split) for memory; 0 to skip")
+    ap.add_argument("--only", default="csv.gz,xlsx,ndjson,parquet",
+                    help="comma-separated formats to measure (with their anchors), e.g. --only parquet")
     args = ap.parse_args()
+    only = set(args.only.split(","))
     w, n = args.work, args.rows
     csv_path = os.path.join(w, "rows.csv")
 
@@ -64,7 +67,9 @@ def main():
     subprocess.run([args.wxcube, "bench", "--rows", str(n), "--anchor-csv", csv_path], check=True)
 
     ours = {}
-    for fmt, ext in [("csv.gz", "csv.gz"), ("xlsx", "xlsx"), ("ndjson", "ndjson")]:
+    for fmt, ext in [("csv.gz", "csv.gz"), ("xlsx", "xlsx"), ("ndjson", "ndjson"), ("parquet", "parquet")]:
+        if fmt not in only:
+            continue
         print(f"wxcube {fmt}...", file=sys.stderr)
         out = os.path.join(w, f"wxcube.{ext}")
         ours[fmt] = median_of(lambda i: run_json([args.wxcube, "bench", "--rows", str(n), "--format", fmt, "--out", out]))
@@ -76,23 +81,29 @@ def main():
             rows_read = int(check.stdout.strip())
             if rows_read != n:
                 sys.exit(f"xlsx check failed: openpyxl read {rows_read} data rows, expected {n}")
+        if fmt == "parquet":
+            check = subprocess.run([sys.executable, "-c", (
+                "import pyarrow.parquet as pq,sys; print(pq.read_table(sys.argv[1]).num_rows)"), out],
+                check=True, capture_output=True, text=True)
+            if int(check.stdout.strip()) != n:
+                sys.exit(f"parquet check failed: pyarrow read {check.stdout.strip()} rows, expected {n}")
     split = None
-    if args.split_rows:
+    if args.split_rows and "xlsx" in only:
         print(f"wxcube xlsx at {args.split_rows} rows (sheet split)...", file=sys.stderr)
         split = run_json([args.wxcube, "bench", "--rows", str(args.split_rows), "--format", "xlsx",
                           "--out", os.path.join(w, "split.xlsx")])
 
     print("anchors...", file=sys.stderr)
-    anchors = {
-        "gzip-6": median_of(lambda i: gzip_anchor(csv_path, n)),
-        "libxlsxwriter": median_of(lambda i: run_json([args.xlsx_anchor, csv_path, csv_path + ".types",
-                                                       os.path.join(w, "anchor.xlsx")])),
-        "xlsxwriter": median_of(lambda i: run_json([sys.executable, os.path.join(os.path.dirname(__file__), "anchors/python_anchors.py"),
-                                                    "xlsxwriter", csv_path, os.path.join(w, "anchor_py.xlsx"),
-                                                    "--rows", str(min(n, args.slow_anchor_rows))])),
-        "orjson": median_of(lambda i: run_json([sys.executable, os.path.join(os.path.dirname(__file__), "anchors/python_anchors.py"),
-                                                "orjson", csv_path, os.path.join(w, "anchor.ndjson")])),
+    py = os.path.join(os.path.dirname(__file__), "anchors/python_anchors.py")
+    anchor_runs = {
+        "gzip-6": ("csv.gz", lambda i: gzip_anchor(csv_path, n)),
+        "libxlsxwriter": ("xlsx", lambda i: run_json([args.xlsx_anchor, csv_path, csv_path + ".types", os.path.join(w, "anchor.xlsx")])),
+        "xlsxwriter": ("xlsx", lambda i: run_json([sys.executable, py, "xlsxwriter", csv_path, os.path.join(w, "anchor_py.xlsx"),
+                                                   "--rows", str(min(n, args.slow_anchor_rows))])),
+        "orjson": ("ndjson", lambda i: run_json([sys.executable, py, "orjson", csv_path, os.path.join(w, "anchor.ndjson")])),
+        "pyarrow": ("parquet", lambda i: run_json([sys.executable, py, "pyarrow", csv_path, os.path.join(w, "anchor.parquet")])),
     }
+    anchors = {name: median_of(run) for name, (fmt, run) in anchor_runs.items() if fmt in only}
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
     print(f"{'side':<22}{'rows':>10}{'wall s':>10}{'cpu s':>10}{'rows/s':>12}{'MB/s':>9}{'peak MiB':>10}")
@@ -102,10 +113,14 @@ def main():
         print(f"{name:<22}{r['rows']:>10}{r['wall_seconds']:>10.3f}{r.get('cpu_seconds', 0):>10.3f}"
               f"{r['rows'] / r['wall_seconds']:>12.0f}{(f'{mbs:.1f}' if mbs != '' else ''):>9}{r.get('peak_rss_mib', 0):>10.1f}")
     peak = max([r["peak_rss_mib"] for r in ours.values()] + ([split["peak_rss_mib"]] if split else []))
-    print(f"csv.gz/gzip-6 {per_row(ours['csv.gz']) / per_row(anchors['gzip-6']):.3f}")
-    print(f"xlsx/libxlsxwriter {per_row(ours['xlsx']) / per_row(anchors['libxlsxwriter']):.3f}")
-    print(f"xlsx/xlsxwriter {per_row(ours['xlsx']) / per_row(anchors['xlsxwriter']):.3f}")
-    print(f"ndjson/orjson {per_row(ours['ndjson']) / per_row(anchors['orjson']):.3f}")
+    for fmt, anchor, label in [("csv.gz", "gzip-6", "csv.gz/gzip-6"), ("xlsx", "libxlsxwriter", "xlsx/libxlsxwriter"),
+                               ("xlsx", "xlsxwriter", "xlsx/xlsxwriter"), ("ndjson", "orjson", "ndjson/orjson"),
+                               ("parquet", "pyarrow", "parquet/pyarrow")]:
+        if fmt in ours and anchor in anchors:
+            print(f"{label} {per_row(ours[fmt]) / per_row(anchors[anchor]):.3f}")
+    if "parquet" in ours and "pyarrow" in anchors:
+        print(f"parquet_peak_rss_mib {ours['parquet']['peak_rss_mib']:.1f} (pyarrow {anchors['pyarrow']['peak_rss_mib']:.1f}, "
+              f"its Arrow table built in {anchors['pyarrow'].get('build_seconds', 0):.1f} s untimed)")
     print(f"peak_rss_mib {peak:.1f}")
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of wxcube's exporters against anchors measured on this
 # machine in this run (issue 7): gzip -6, libxlsxwriter (C, constant_memory),
-# Python XlsxWriter (constant_memory) and Python orjson.
+# Python XlsxWriter (constant_memory), Python orjson and pyarrow's Parquet
+# writer (pq.write_table, zstd; issue 15).
 #
 #   bench/compare.sh [--rows N]          # default 1,000,000 rows of article_total
 #
@@ -17,7 +18,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
-python3 -c "import xlsxwriter, orjson, openpyxl" 2>/dev/null || python3 -m pip install -q xlsxwriter orjson openpyxl
+python3 -c "import xlsxwriter, orjson, openpyxl, pyarrow" 2>/dev/null || python3 -m pip install -q xlsxwriter orjson openpyxl pyarrow
 
 # WXCUBE_BUILD_PATH: another build folder (e.g. .build-release) so a debug
 # build in .build is not rebuilt in release mode.

@@ -8,7 +8,7 @@ need_apt=()
 command -v unzip >/dev/null || need_apt+=(unzip)
 command -v soffice >/dev/null || need_apt+=(libreoffice-calc-nogui)
 command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
-for p in libxml2-dev zlib1g-dev libsqlite3-dev libssl-dev; do
+for p in libxml2-dev zlib1g-dev libsqlite3-dev libssl-dev libzstd-dev libsnappy-dev; do
   dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -17,7 +17,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
-python3 -c "import openpyxl, duckdb" 2>/dev/null || python3 -m pip install -q openpyxl duckdb
+python3 -c "import openpyxl, duckdb, pyarrow" 2>/dev/null || python3 -m pip install -q openpyxl duckdb pyarrow
 
 swift build --build-tests
 swift test "$@"

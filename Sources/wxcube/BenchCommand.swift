@@ -23,7 +23,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Rows to write.")
     var rows = 1_000_000
 
-    @Option(help: "csv, csv.gz, ndjson, ndjson.gz or xlsx.")
+    @Option(help: "csv, csv.gz, ndjson, ndjson.gz, xlsx or parquet.")
     var format = "csv.gz"
 
     @Option(help: ArgumentHelp("Where to write (default: bench.<format> in the current directory).", valueName: "file"))
@@ -31,6 +31,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "gzip/deflate level for csv.gz, ndjson.gz and xlsx.")
     var level = SpecDefaults.compressionLevel
+
+    @Option(help: "Parquet compression: zstd, snappy, gzip or none (at the codec's default level).")
+    var compression = SpecDefaults.parquetCompression.rawValue
 
     @Option(help: "Distinct rows generated before timing; the timed run cycles through them.")
     var pool = 5000
@@ -45,6 +48,9 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--format: '\(format)' is not one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard (1...9).contains(level) else { throw ValidationError("--level must be 1...9") }
+        guard ParquetCompression(rawValue: compression) != nil else {
+            throw ValidationError("--compression: '\(compression)' is not one of \(ParquetCompression.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() throws {
@@ -66,6 +72,7 @@ struct BenchCommand: ParsableCommand {
         case .csv, .csvGz: exporter = CSVExporter()
         case .ndjson, .ndjsonGz: exporter = NDJSONExporter()
         case .xlsx: exporter = XLSXExporter(context: context, compressionLevel: level, logger: Logger(label: "wxcube.bench"))
+        case .parquet: exporter = ParquetExporter(compression: ParquetCompression(rawValue: compression) ?? .zstd, context: context)
         }
         let stream = CyclingRowStream(schema: schema, pool: rowPool, count: rows)
         let before = ResourceUsage.now()

@@ -1,4 +1,5 @@
-"""Python anchors for bench/compare.sh: XlsxWriter (constant_memory) and orjson NDJSON.
+"""Python anchors for bench/compare.sh: XlsxWriter (constant_memory), orjson NDJSON
+and pyarrow's Parquet writer (pq.write_table, zstd).
 
 Loads the benchmark rows (the plain CSV `wxcube bench --anchor-csv` writes and
 its .types sidecar) into memory untimed, converts them to Python values
@@ -6,6 +7,10 @@ its .types sidecar) into memory untimed, converts them to Python values
 
     python3 python_anchors.py xlsxwriter rows.csv out.xlsx [--rows N]
     python3 python_anchors.py orjson rows.csv out.ndjson
+    python3 python_anchors.py pyarrow rows.csv out.parquet
+
+For pyarrow the rows are also turned into an Arrow table untimed (its in-memory
+form); only pq.write_table is timed (build_seconds reports the conversion).
 """
 import csv
 import datetime
@@ -74,17 +79,39 @@ def orjson_write(header, types, rows, out):
             f.write(b"\n")
 
 
+def arrow_table(header, types, rows):
+    import pyarrow as pa
+
+    arrow_types = {"int": pa.int64(), "float": pa.float64(), "date": pa.date32(), "bool": pa.bool_()}
+    columns = [pa.array([r[c] for r in rows], type=arrow_types.get(t, pa.string())) for c, t in enumerate(types)]
+    return pa.table(columns, names=header)
+
+
 def main():
     kind, path, out = sys.argv[1], sys.argv[2], sys.argv[3]
     limit = int(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[4] == "--rows" else None
     header, types, rows = load(path, limit)
-    writer = {"xlsxwriter": xlsxwriter_write, "orjson": orjson_write}[kind]
+    extra = {}
+    if kind == "pyarrow":
+        import pyarrow.parquet as pq
+
+        b0 = time.perf_counter()
+        table = arrow_table(header, types, rows)
+        extra["build_seconds"] = round(time.perf_counter() - b0, 4)
+        count = len(rows)
+        del rows
+
+        def writer(*_):
+            pq.write_table(table, out, compression="zstd")
+        rows = [None] * count
+    else:
+        writer = {"xlsxwriter": xlsxwriter_write, "orjson": orjson_write}[kind]
     w0, c0 = time.perf_counter(), time.process_time()
     writer(header, types, rows, out)
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(json.dumps({"anchor": kind, "rows": len(rows), "wall_seconds": round(wall, 4),
-                      "cpu_seconds": round(cpu, 4), "peak_rss_mib": round(rss, 1)}))
+                      "cpu_seconds": round(cpu, 4), "peak_rss_mib": round(rss, 1), **extra}))
 
 
 if __name__ == "__main__":

@@ -161,6 +161,9 @@ public struct OutputWriter {
             var xlsx = XLSXExporter(headers: output.headers, context: context, compressionLevel: output.compressionLevel, logger: logger)
             xlsx.maxRowsPerSheet = xlsxMaxRowsPerSheet
             return xlsx
+        case .parquet:
+            return ParquetExporter(compression: output.parquetCompression, level: output.parquetLevel,
+                                   rowGroupRows: output.rowGroupRows, context: context)
         }
     }
 

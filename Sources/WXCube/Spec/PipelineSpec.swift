@@ -64,6 +64,9 @@ public enum SpecDefaults {
     public static let minThresholdSum = 3
     public static let compressionLevel = 6
     public static let headers = HeaderLanguage.en
+    /// Parquet outputs (docs/parquet.md).
+    public static let parquetCompression = ParquetCompression.zstd
+    public static let rowGroupRows = 131_072
 }
 
 /// A value that must never be printed: `description` is always `***`.
@@ -293,7 +296,7 @@ public struct AnnotateThresholdStageSpec: Sendable {
 }
 
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case csv, csvGz = "csv.gz", ndjson, ndjsonGz = "ndjson.gz", xlsx
+    case csv, csvGz = "csv.gz", ndjson, ndjsonGz = "ndjson.gz", xlsx, parquet
 
     public var isGzip: Bool { self == .csvGz || self == .ndjsonGz }
 }
@@ -314,6 +317,10 @@ public struct OutputSpec: Sendable {
     public var excelSafe: Bool
     /// gzip level 1-9 for `.gz` formats.
     public var compressionLevel: Int
+    /// Parquet only: the page codec, its level when `level` is given, and rows per row group.
+    public var parquetCompression = SpecDefaults.parquetCompression
+    public var parquetLevel: Int?
+    public var rowGroupRows = SpecDefaults.rowGroupRows
 
     public init(datasets: [DatasetName], format: OutputFormat, path: String, headers: HeaderLanguage = SpecDefaults.headers,
                 bom: Bool = false, excelSafe: Bool = false, compressionLevel: Int = SpecDefaults.compressionLevel) {

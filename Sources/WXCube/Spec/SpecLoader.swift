@@ -130,7 +130,7 @@ final class SpecReader {
     static let flattenKeys = ["endpoint", "field", "into"]
     static let deriveKeys = ["dataset", "metrics", "daily"]
     static let annotateKeys = ["dataset", "min_sum"]
-    static let outputKeys = ["dataset", "datasets", "format", "path", "headers", "bom", "excel_safe", "level"]
+    static let outputKeys = ["dataset", "datasets", "format", "path", "headers", "bom", "excel_safe", "level", "compression", "row_group_rows"]
 
     // MARK: pipeline
 
@@ -489,7 +489,7 @@ final class SpecReader {
                     error(e.value, "\(path).format: unknown format '\(shown(e.value))'\(Suggest.didYouMean(s, OutputFormat.allCases.map(\.rawValue)))")
                 }
             } else if m["format"] == nil {
-                error(item, "\(path): missing format (csv, csv.gz, ndjson, ndjson.gz or xlsx)")
+                error(item, "\(path): missing format (csv, csv.gz, ndjson, ndjson.gz, xlsx or parquet)")
             }
             var pathTemplate = ""
             if let e = m["path"], let s = string(e.value, "\(path).path") {
@@ -515,7 +515,19 @@ final class SpecReader {
             }
             if let e = m["bom"], let b = bool(e.value, "\(path).bom") { spec.bom = b }
             if let e = m["excel_safe"], let b = bool(e.value, "\(path).excel_safe") { spec.excelSafe = b }
-            if let e = m["level"], let n = int(e.value, "\(path).level", in: 1...9) { spec.compressionLevel = n }
+            if let e = m["level"], let n = int(e.value, "\(path).level", in: 1...9) {
+                spec.compressionLevel = n
+                spec.parquetLevel = n
+            }
+            if let e = m["compression"], let s = string(e.value, "\(path).compression") {
+                if let c = ParquetCompression(rawValue: s) { spec.parquetCompression = c } else {
+                    error(e.value, "\(path).compression: '\(shown(e.value))' is not zstd, snappy, gzip or none\(Suggest.didYouMean(s, ParquetCompression.allCases.map(\.rawValue)))")
+                }
+            }
+            if let e = m["row_group_rows"], let n = int(e.value, "\(path).row_group_rows", in: 1...100_000_000) { spec.rowGroupRows = n }
+            if format != .parquet, let e = m["compression"] ?? m["row_group_rows"] {
+                error(e.keyNode, "\(path).\(e.key): applies to parquet outputs only")
+            }
             if (spec.bom || spec.excelSafe) && !(format == .csv || format == .csvGz) {
                 error(item, "\(path): bom and excel_safe apply to csv and csv.gz outputs only")
             }

@@ -1,0 +1,88 @@
+/// Parquet's value and level encodings (Encodings.md of apache/parquet-format).
+enum ParquetEncoder {
+    /// Bits needed for values up to `maxValue` (0 for 0).
+    @inline(__always) static func bitWidth(_ maxValue: UInt32) -> Int {
+        maxValue == 0 ? 0 : 32 - maxValue.leadingZeroBitCount
+    }
+
+    /// The RLE / bit-packing hybrid: runs of 8 or more equal values become
+    /// RLE runs (varint `count << 1`, then the value in ceil(bitWidth/8)
+    /// little-endian bytes); everything else is bit-packed in groups of 8,
+    /// LSB first (varint `groups << 1 | 1`, then `groups * bitWidth` bytes).
+    /// The last bit-packed group is padded with zeros, which readers ignore
+    /// because they know how many values to read.
+    static func hybrid(_ values: UnsafeBufferPointer<UInt32>, bitWidth: Int, into out: ParquetBuffer) {
+        let n = values.count
+        let valueBytes = (bitWidth + 7) / 8
+        var i = 0
+        while i < n {
+            let v = values[i]
+            var j = i + 1
+            while j < n && values[j] == v { j += 1 }
+            if j - i >= 8 {
+                out.appendVarint(UInt64(j - i) << 1)
+                var w = v
+                for _ in 0..<valueBytes {
+                    out.append(UInt8(truncatingIfNeeded: w))
+                    w >>= 8
+                }
+                i = j
+                continue
+            }
+            // A literal run: whole groups of 8, until a run of 8 equal values starts at a group boundary.
+            let start = i
+            var end = i
+            while true {
+                end = min(end + 8, n)
+                if end >= n { break }
+                let probe = values[end]
+                var k = end + 1
+                while k < n && k - end < 8 && values[k] == probe { k += 1 }
+                if k - end >= 8 { break }
+            }
+            let groups = (end - start + 7) / 8
+            out.appendVarint(UInt64(groups) << 1 | 1)
+            bitPack(values, from: start, to: end, groups: groups, bitWidth: bitWidth, into: out)
+            i = end
+        }
+    }
+
+    /// Bit-packs values[from..<to] LSB first, padding to `groups * 8` values with zeros.
+    @inline(__always) private static func bitPack(_ values: UnsafeBufferPointer<UInt32>, from: Int, to: Int, groups: Int,
+                                                  bitWidth: Int, into out: ParquetBuffer) {
+        let total = groups * bitWidth
+        guard total > 0 else { return }
+        let dst = out.tail(reserving: total + 8)
+        var written = 0
+        var acc: UInt64 = 0
+        var bits = 0
+        for index in from..<(from + groups * 8) {
+            let v = index < to ? UInt64(values[index]) : 0
+            acc |= v << UInt64(bits)
+            bits += bitWidth
+            while bits >= 8 {
+                dst[written] = UInt8(truncatingIfNeeded: acc)
+                written += 1
+                acc >>= 8
+                bits -= 8
+            }
+        }
+        out.advance(by: written)
+    }
+
+    /// PLAIN BOOLEAN: one bit per value, LSB first.
+    static func plainBooleans(_ values: UnsafeBufferPointer<UInt32>, into out: ParquetBuffer) {
+        var byte: UInt8 = 0
+        var bit = 0
+        for v in values {
+            if v != 0 { byte |= 1 << UInt8(bit) }
+            bit += 1
+            if bit == 8 {
+                out.append(byte)
+                byte = 0
+                bit = 0
+            }
+        }
+        if bit > 0 { out.append(byte) }
+    }
+}

@@ -1,0 +1,158 @@
+/// `format: parquet`: one dataset per file, written as rows stream in
+/// (docs/parquet.md).
+///
+/// Layout: `PAR1`, then one row group per `rowGroupRows` rows, each holding
+/// one column chunk per column (optional dictionary page, then data pages v1),
+/// then the Thrift-compact FileMetaData footer, its length and `PAR1`. Only
+/// the current row group's encoded pages are held in memory; the footer keeps
+/// a few hundred bytes per row group. Nothing depends on the clock, so the
+/// same rows give the same bytes.
+public struct ParquetExporter: Exporter {
+    public var compression: ParquetCompression
+    /// zstd 1-22 (default 1) or gzip 1-9 (default 6); nil for the codec's default.
+    public var level: Int?
+    public var rowGroupRows: Int
+    public var context: ExportContext
+    var limits = ParquetLimits()
+
+    public static var defaultRowGroupRows: Int { SpecDefaults.rowGroupRows }
+    static let magic: [UInt8] = Array("PAR1".utf8)
+    /// Rows handed to the column writers at a time.
+    static let batchRows = 1024
+
+    public init(compression: ParquetCompression = SpecDefaults.parquetCompression, level: Int? = nil, rowGroupRows: Int = ParquetExporter.defaultRowGroupRows,
+                context: ExportContext) {
+        self.compression = compression
+        self.level = level
+        self.rowGroupRows = max(1, rowGroupRows)
+        self.context = context
+    }
+
+    public func export(_ inputs: [ExportInput], to sink: any ByteSink) throws -> [Int] {
+        guard inputs.count == 1, let input = inputs.first else { throw ExportError.datasetCount(format: "parquet", got: inputs.count) }
+        let schema = input.stream.schema
+        let compressor = try ParquetCompressor(compression, level: level)
+        let writers = schema.columns.map {
+            ParquetColumnWriter(column: $0, dataset: input.dataset.rawValue, compressor: compressor, limits: limits)
+        }
+        try sink.write(Self.magic)
+        var offset = Int64(Self.magic.count)
+        let rowGroups = ParquetBuffer()
+        var rowGroupCount = 0
+        var rows = 0
+        var groupRows = 0
+
+        // Rows are buffered in small batches, column-major, and handed over
+        // column by column, so each column's dictionary stays in the CPU cache
+        // while it works and each row array is read once.
+        let batch = ParquetCellBatch(columns: writers.count, rows: Self.batchRows)
+        func flushBatch() throws {
+            defer { batch.clear() }
+            for (i, w) in writers.enumerated() {
+                let cells = batch.column(i)
+                for r in 0..<batch.count { try w.append(cells[r]) }
+            }
+        }
+
+        func flushRowGroup() throws {
+            try flushBatch()
+            var chunks: [ParquetChunkMetadata] = []
+            chunks.reserveCapacity(writers.count)
+            for w in writers { chunks.append(try w.flushChunk(to: sink, offset: &offset)) }
+            ParquetHeaders.rowGroup(chunks, rows: groupRows, ordinal: rowGroupCount, into: rowGroups)
+            rowGroupCount += 1
+            groupRows = 0
+        }
+
+        while let row = try input.stream.next() {
+            batch.append(row)
+            rows += 1
+            groupRows += 1
+            if groupRows >= rowGroupRows {
+                try flushRowGroup()
+            } else if batch.isFull {
+                try flushBatch()
+            }
+        }
+        if groupRows > 0 { try flushRowGroup() }
+
+        let footer = ParquetBuffer()
+        ParquetHeaders.fileMetaData(leaves: writers.map(\.leaf), rows: rows, rowGroups: rowGroups, rowGroupCount: rowGroupCount,
+                                    keyValues: keyValues(dataset: input.dataset, schema: schema),
+                                    createdBy: "wxcube version \(context.version)", into: footer)
+        footer.appendLE32(UInt32(truncatingIfNeeded: footer.count))
+        footer.append(Self.magic)
+        try sink.write(footer.bytes)
+        try sink.finish()
+        return [rows]
+    }
+
+    /// The file's key-value metadata (docs/parquet.md lists the keys).
+    func keyValues(dataset: DatasetName, schema: Schema) -> [(String, String)] {
+        func json(_ text: String) -> String { String(decoding: JSONText.escaped(text), as: UTF8.self) }
+        var columns = "{"
+        for (i, c) in schema.columns.enumerated() {
+            if i > 0 { columns += "," }
+            columns += "\(json(c.name)):{\"description\":\(json(c.description)),\"label_zh\":\(json(c.label))}"
+        }
+        columns += "}"
+        var pairs: [(String, String)] = [
+            ("wxcube.version", context.version),
+            ("wxcube.pipeline", context.pipelineName),
+            ("wxcube.dataset", dataset.rawValue),
+            ("wxcube.range", "{\"from\":\"\(context.range.from.iso)\",\"to\":\"\(context.range.to.iso)\"}"),
+            ("wxcube.columns", columns),
+        ]
+        if Self.hasThresholdCaveat(dataset: dataset, schema: schema) {
+            pairs.append(("wxcube.caveat", context.caveat))
+        }
+        return pairs
+    }
+
+    /// The threshold caveat is about article_summary (and any dataset the annotate stage marked).
+    static func hasThresholdCaveat(dataset: DatasetName, schema: Schema) -> Bool {
+        dataset == .article_summary || schema.contains(Datasets.thresholdStatus.name)
+    }
+}
+
+/// A fixed block of cells, column-major: `rows` rows of `columns` values.
+final class ParquetCellBatch {
+    private let cells: UnsafeMutablePointer<Value>
+    private let columns: Int
+    private let capacity: Int
+    private(set) var count = 0
+
+    init(columns: Int, rows: Int) {
+        self.columns = columns
+        self.capacity = rows
+        cells = .allocate(capacity: max(1, columns * rows))
+    }
+
+    deinit {
+        clear()
+        cells.deallocate()
+    }
+
+    var isFull: Bool { count >= capacity }
+
+    /// Copies a row in; missing trailing values are null.
+    func append(_ row: Row) {
+        precondition(count < capacity, "batch full")
+        row.withUnsafeBufferPointer { values in
+            for i in 0..<columns {
+                (cells + i * capacity + count).initialize(to: i < values.count ? values[i] : .null)
+            }
+        }
+        count += 1
+    }
+
+    func column(_ i: Int) -> UnsafeBufferPointer<Value> {
+        UnsafeBufferPointer(start: cells + i * capacity, count: count)
+    }
+
+    func clear() {
+        guard count > 0 else { return }
+        for i in 0..<columns { (cells + i * capacity).deinitialize(count: count) }
+        count = 0
+    }
+}
