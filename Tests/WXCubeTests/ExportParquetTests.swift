@@ -424,7 +424,7 @@ final class ExportParquetTests: XCTestCase {
     func testPipelineKeysForParquet() throws {
         let base = """
         version: 1
-        accounts: [{name: main, access_token: tok}]
+        accounts: [{name: main, appid: wx1, access_token: tok}]
         stages: [{fetch: {endpoints: [getuserread]}}]
         outputs:
 
