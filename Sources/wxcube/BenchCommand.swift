@@ -41,8 +41,8 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard rows >= 0 else { throw ValidationError("--rows must be at least 0") }
         guard pool >= 1 else { throw ValidationError("--pool must be at least 1") }
-        guard OutputFormat(rawValue: format) != nil else {
-            throw ValidationError("--format: '\(format)' is not one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let f = OutputFormat(rawValue: format), f.isFile else {
+            throw ValidationError("--format: '\(format)' is not one of \(OutputFormat.allCases.filter(\.isFile).map(\.rawValue).joined(separator: ", ")) (bench/load/psql-copy.sh times postgres)")
         }
         guard (1...9).contains(level) else { throw ValidationError("--level must be 1...9") }
     }
@@ -65,7 +65,7 @@ struct BenchCommand: ParsableCommand {
         switch outputFormat {
         case .csv, .csvGz: exporter = CSVExporter()
         case .ndjson, .ndjsonGz: exporter = NDJSONExporter()
-        case .xlsx: exporter = XLSXExporter(context: context, compressionLevel: level, logger: Logger(label: "wxcube.bench"))
+        case .xlsx, .postgres: exporter = XLSXExporter(context: context, compressionLevel: level, logger: Logger(label: "wxcube.bench"))
         }
         let stream = CyclingRowStream(schema: schema, pool: rowPool, count: rows)
         let before = ResourceUsage.now()

@@ -15,6 +15,27 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable, Comparable {
     }
 
     public static func < (a: DatasetName, b: DatasetName) -> Bool { a.rawValue < b.rawValue }
+
+    /// The columns that identify a row: the primary key of a `postgres` output's
+    /// table and what `mode: upsert` matches on (docs/datasets.md explains each).
+    public var naturalKey: [String] {
+        switch self {
+        case .article_summary: return ["account", "ref_date", "msgid"]
+        case .article_total: return ["account", "msgid", "stat_date"]
+        case .user_read: return ["account", "ref_date", "user_source"]
+        case .user_read_hour: return ["account", "ref_date", "ref_hour", "user_source"]
+        case .user_share: return ["account", "ref_date", "share_scene"]
+        case .user_share_hour: return ["account", "ref_date", "ref_hour", "share_scene"]
+        }
+    }
+
+    /// The date column a run's range selects rows by (what `replace_range` deletes).
+    public var rangeColumn: String {
+        switch self {
+        case .article_total: return "stat_date"
+        default: return "ref_date"
+        }
+    }
 }
 
 /// Column definitions shared by every dataset, and each dataset's schemas.

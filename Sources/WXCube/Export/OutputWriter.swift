@@ -37,7 +37,8 @@ public struct OutputWriter {
     public func plan(_ outputs: [OutputSpec]) throws -> [PlannedFile] {
         var files: [PlannedFile] = []
         var seen: Set<String> = [outDirectory.appendingPathComponent(Self.manifestName).path]
-        for output in outputs {
+        // A `postgres` output is tables, not files: PostgresLoader loads it after the files.
+        for output in outputs where output.format.isFile {
             let perAccount = output.path.contains("{account}")
             let perDataset = output.path.contains("{dataset}")
             let groups: [[DatasetName]] = output.format == .xlsx && !perDataset ? [output.datasets] : output.datasets.map { [$0] }
@@ -93,14 +94,14 @@ public struct OutputWriter {
             return CSVExporter(headers: output.headers, bom: output.bom, excelSafe: output.excelSafe)
         case .ndjson, .ndjsonGz:
             return NDJSONExporter()
-        case .xlsx:
+        case .xlsx, .postgres: // postgres never gets here: plan() leaves it to PostgresLoader
             var xlsx = XLSXExporter(headers: output.headers, context: context, compressionLevel: output.compressionLevel, logger: logger)
             xlsx.maxRowsPerSheet = xlsxMaxRowsPerSheet
             return xlsx
         }
     }
 
-    private func writeManifest(_ manifest: Manifest) throws {
+    func writeManifest(_ manifest: Manifest) throws {
         try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -90,7 +90,7 @@ public struct PipelineRunner: Sendable {
                 return finish(.incomplete, plan: plan, messages: msgs)
             }
             summary.accounts = spec.accounts.map { ($0.name, .complete) }
-            return exportOrFail(plan: plan, store: store, finish: finish)
+            return await exportOrFail(plan: plan, store: store, finish: finish)
         }
 
         // Fetch.
@@ -123,7 +123,7 @@ public struct PipelineRunner: Sendable {
             return (a.name, .complete)
         }
         if outcome.remaining.isEmpty && !interrupted {
-            return exportOrFail(plan: plan, store: store, finish: finish)
+            return await exportOrFail(plan: plan, store: store, finish: finish)
         }
         var messages: [String] = []
         if interrupted { messages.append("interrupted: windows in flight were discarded; stored windows are kept") }
@@ -141,10 +141,11 @@ public struct PipelineRunner: Sendable {
     /// Transform and export: runs only when every window of every account is
     /// stored. Rows stream from the store through the stages into each output
     /// file; `manifest.json` is written last.
-    public func exportPhase(plan: Plan, store: RawStore) throws {
+    @discardableResult
+    public func exportPhase(plan: Plan, store: RawStore) throws -> Manifest? {
         guard !spec.outputs.isEmpty else {
             logger.info("export: the pipeline has no outputs; the store is up to date")
-            return
+            return nil
         }
         let datasets = PipelineDatasets(spec: spec, range: plan.range, store: store)
         try datasets.validate()
@@ -155,14 +156,18 @@ public struct PipelineRunner: Sendable {
         let manifest = try writer.writeAll(spec.outputs, from: datasets)
         let rows = manifest.files.reduce(0) { $0 + $1.rows }
         logger.info("export: \(manifest.files.count) file(s), \(rows) rows, manifest \(OutputWriter.manifestName) in \(options.outDirectory)")
+        return manifest
     }
 
     // MARK: - Pieces
 
     private func exportOrFail(plan: Plan, store: RawStore,
-                              finish: (RunStatus, Plan?, [PlannedCall], [String]) -> RunResult) -> RunResult {
+                              finish: (RunStatus, Plan?, [PlannedCall], [String]) -> RunResult) async -> RunResult {
         do {
-            try exportPhase(plan: plan, store: store)
+            if let manifest = try exportPhase(plan: plan, store: store),
+               let failure = await loadPhase(plan: plan, store: store, manifest: manifest) {
+                return finish(.failed, plan, [], [failure])
+            }
             return finish(.complete, plan, [], [])
         } catch {
             return finish(.failed, plan, [], ["export: \(error)"])
