@@ -189,7 +189,7 @@ final class PostgresLoadTests: XCTestCase {
         let upsertFile = try pipeline(dir, url: pg.url(database: "modes"), mode: "upsert", name: "upsert.yaml")
         let up = try run(upsertFile, dir)
         XCTAssertEqual(up.status, 0, up.stderr)
-        XCTAssertEqual(try pg.psql("SELECT string_agg(int_page_read_user::text, ',' ORDER BY 1) FROM wxcube.user_read WHERE user_source = 77", database: "modes"), "5,6,7")
+        XCTAssertEqual(try pg.psql("SELECT string_agg(int_page_read_user::text, ',' ORDER BY int_page_read_user) FROM wxcube.user_read WHERE user_source = 77", database: "modes"), "5,6,7")
         let afterUpsert = try snapshot("modes")
         XCTAssertEqual(try run(upsertFile, dir).status, 0)
         XCTAssertEqual(try snapshot("modes"), afterUpsert)
@@ -200,7 +200,7 @@ final class PostgresLoadTests: XCTestCase {
         // replace_range: the in-range row of a run's account goes; the others stay.
         let replace = try run(file, dir)
         XCTAssertEqual(replace.status, 0, replace.stderr)
-        XCTAssertEqual(try pg.psql("SELECT string_agg(account || ' ' || ref_date, ',' ORDER BY 1) FROM wxcube.user_read WHERE user_source = 77", database: "modes"),
+        XCTAssertEqual(try pg.psql("SELECT string_agg(account || ' ' || ref_date, ',' ORDER BY account) FROM wxcube.user_read WHERE user_source = 77", database: "modes"),
                        "alpha 2026-08-20,gamma 2026-09-03")
         let afterReplace = try snapshot("modes")
         XCTAssertEqual(try run(file, dir).status, 0)

@@ -19,10 +19,15 @@ if [ -z "$pgbin" ] || [ ! -x "$pgbin/initdb" ]; then
   pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 fi
 
-scratch="${WXCUBE_BUILD_PATH:-.build}"
-echo "building wxcube (release, in $scratch)..." >&2
-swift build -c release --product wxcube --scratch-path "$scratch" >&2
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/wxcube"
+# WXCUBE_BIN: use this binary instead of building a release one.
+if [ -n "${WXCUBE_BIN:-}" ]; then
+  bin="$WXCUBE_BIN"
+else
+  scratch="${WXCUBE_BUILD_PATH:-.build}"
+  echo "building wxcube (release, in $scratch)..." >&2
+  swift build -c release --product wxcube --scratch-path "$scratch" >&2
+  bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/wxcube"
+fi
 
 work="$(mktemp -d)"
 chmod 755 "$work"

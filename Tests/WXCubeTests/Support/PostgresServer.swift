@@ -96,11 +96,14 @@ final class PostgresServer: @unchecked Sendable {
         return (p, input.fileHandleForWriting)
     }
 
+    /// Through Python's subprocess (close_fds): the server pg_ctl leaves running
+    /// must not inherit Foundation's descriptors, or `waitUntilExit` never returns.
     private func runAsServer(_ args: [String]) throws {
+        let wrapper = ["python3", "-c", "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:], close_fds=True).returncode)"]
         if let asUser {
-            try Self.shell(["runuser", "-u", asUser, "--"] + args)
+            try Self.shell(wrapper + ["runuser", "-u", asUser, "--"] + args)
         } else {
-            try Self.shell(args)
+            try Self.shell(wrapper + args)
         }
     }
 
@@ -109,13 +112,18 @@ final class PostgresServer: @unchecked Sendable {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args
-        let out = Pipe()
+        // A file, not a pipe: the server pg_ctl starts would keep a pipe open (no EOF).
+        let outURL = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("wxcube-pg-out-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outURL) }
+        let out = try FileHandle(forWritingTo: outURL)
         p.standardOutput = out
         p.standardError = out
+        p.standardInput = FileHandle.nullDevice
         try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        try? out.close()
+        let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
         guard p.terminationStatus == 0 else { throw PostgresServerError(message: "\(args.joined(separator: " ")) failed: \(text)") }
         return text
     }
