@@ -1,6 +1,7 @@
 """Runs bench/load/psql-copy.sh's measurements; see that script. Each side runs
 3 times into an empty table and the median counts."""
 import argparse
+import csv
 import os
 import platform
 import secrets
@@ -126,8 +127,8 @@ outputs:
         sandbox.terminate()
         sandbox.wait()
     csv_path = os.path.join(w, "article_total.csv")
-    with open(csv_path) as f:
-        rows = sum(1 for _ in f) - 1
+    with open(csv_path, newline="") as f:
+        rows = sum(1 for _ in csv.reader(f)) - 1  # titles may hold newlines
 
     # wxcube: store -> flatten/derive -> COPY -> table, into an empty schema each time.
     ours = []
