@@ -11,6 +11,8 @@ command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
 for p in libxml2-dev zlib1g-dev libsqlite3-dev libssl-dev libzstd-dev libsnappy-dev; do
   dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
 done
+# The postgres output's tests start their own server with initdb/pg_ctl.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

@@ -44,8 +44,8 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard rows >= 0 else { throw ValidationError("--rows must be at least 0") }
         guard pool >= 1 else { throw ValidationError("--pool must be at least 1") }
-        guard OutputFormat(rawValue: format) != nil else {
-            throw ValidationError("--format: '\(format)' is not one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let f = OutputFormat(rawValue: format), f.isFile else {
+            throw ValidationError("--format: '\(format)' is not one of \(OutputFormat.allCases.filter(\.isFile).map(\.rawValue).joined(separator: ", ")) (bench/load/psql-copy.sh times postgres)")
         }
         guard (1...9).contains(level) else { throw ValidationError("--level must be 1...9") }
         guard ParquetCompression(rawValue: compression) != nil else {
@@ -73,6 +73,7 @@ struct BenchCommand: ParsableCommand {
         case .ndjson, .ndjsonGz: exporter = NDJSONExporter()
         case .xlsx: exporter = XLSXExporter(context: context, compressionLevel: level, logger: Logger(label: "wxcube.bench"))
         case .parquet: exporter = ParquetExporter(compression: ParquetCompression(rawValue: compression) ?? .zstd, context: context)
+        case .postgres: throw ValidationError("bench writes files: --format takes csv, csv.gz, ndjson, ndjson.gz, xlsx or parquet")
         }
         let stream = CyclingRowStream(schema: schema, pool: rowPool, count: rows)
         let before = ResourceUsage.now()

@@ -64,6 +64,9 @@ struct PlanCommand: AsyncParsableCommand {
         } else {
             print(PlanTable.render(plan))
         }
+        if !json {
+            for line in await PostgresPlan.lines(spec: spec, range: plan.range) { print(line) }
+        }
         if offline, !plan.pending.isEmpty {
             printError("offline: \(plan.pending.count) window(s) are not in the store (or fall in the refetch window); `run --offline` exports what is stored only when every day is there")
         }

@@ -16,6 +16,46 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable, Comparable {
     public var isNested: Bool { self == .article_total || self == .published_total }
 
     public static func < (a: DatasetName, b: DatasetName) -> Bool { a.rawValue < b.rawValue }
+
+    /// The columns that identify a row: the primary key of a `postgres` output's
+    /// table and what `mode: upsert` matches on (docs/datasets.md explains each).
+    public var naturalKey: [String] {
+        switch self {
+        case .article_summary: return ["account", "ref_date", "msgid"]
+        case .article_total: return ["account", "msgid", "stat_date"]
+        case .user_read: return ["account", "ref_date", "user_source"]
+        case .user_read_hour: return ["account", "ref_date", "ref_hour", "user_source"]
+        case .user_share: return ["account", "ref_date", "share_scene"]
+        case .user_share_hour: return ["account", "ref_date", "ref_hour", "share_scene"]
+        case .published_total: return ["account", "msgid", "stat_date"]
+        case .published_read, .published_share: return ["account", "ref_date", "msgid"]
+        case .biz_summary: return ["account", "ref_date"]
+        // stat_date and msgid are null for some endpoints, so this key is a
+        // unique constraint whose nulls compare equal, not a primary key.
+        case .read_source: return ["account", "endpoint", "ref_date", "msgid", "stat_date", "scene_desc"]
+        }
+    }
+
+    /// Whether a natural-key column may be null (read_source): such a key is
+    /// declared `UNIQUE NULLS NOT DISTINCT` rather than `PRIMARY KEY`.
+    public var naturalKeyAllowsNull: Bool {
+        let key = Set(naturalKey)
+        return Datasets.fullSchema(self).columns.contains { key.contains($0.name) && $0.nullable }
+    }
+
+    /// The date column a run's range selects rows by (what `replace_range` deletes).
+    public var rangeColumn: String { rangeColumns[0] }
+
+    /// The date columns a run's range selects rows by, the first non-null one
+    /// counting: read_source's getarticletotaldetail rows are in a run by their
+    /// stat_date, the others (stat_date null) by their ref_date.
+    public var rangeColumns: [String] {
+        switch self {
+        case .article_total, .published_total: return ["stat_date"]
+        case .read_source: return ["stat_date", "ref_date"]
+        default: return ["ref_date"]
+        }
+    }
 }
 
 /// Column definitions shared by every dataset, and each dataset's schemas.

@@ -16,9 +16,11 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// Endpoints WeChat refused for an account under `on_unavailable: skip`
     /// (absent when there were none): their datasets lack that account's rows.
     public var unavailable: [EndpointUnavailable]?
+    /// `postgres` outputs: one entry per output, loaded or failed (absent when there are none).
+    public var loads: [ManifestLoad]?
 
     enum CodingKeys: String, CodingKey {
-        case pipeline, range, accounts, caveat, files, anomalies, unavailable
+        case pipeline, range, accounts, caveat, files, anomalies, unavailable, loads
         case wxcubeVersion = "wxcube_version"
         case generatedAt = "generated_at"
     }
@@ -45,6 +47,38 @@ public struct ManifestFile: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case path, format, datasets, account, rows, bytes, sha256
+        case datasetRows = "dataset_rows"
+    }
+}
+
+/// One `postgres` output of the run (docs/postgres.md). The URL is shown without its password.
+public struct ManifestLoad: Codable, Sendable, Equatable {
+    public var format: String
+    public var url: String
+    public var schema: String
+    public var mode: String
+    public var datasets: [String]
+    /// `loaded` (committed) or `failed` (rolled back: the tables are as before).
+    public var status: String
+    /// Rows loaded per dataset, in `datasets` order (loaded only).
+    public var datasetRows: [Int]?
+    /// What went wrong and what to check (failed only).
+    public var error: String?
+
+    public init(url: String, schema: String, mode: String, datasets: [String], status: String,
+                datasetRows: [Int]? = nil, error: String? = nil) {
+        self.format = "postgres"
+        self.url = url
+        self.schema = schema
+        self.mode = mode
+        self.datasets = datasets
+        self.status = status
+        self.datasetRows = datasetRows
+        self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, url, schema, mode, datasets, status, error
         case datasetRows = "dataset_rows"
     }
 }

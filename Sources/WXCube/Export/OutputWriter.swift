@@ -48,7 +48,8 @@ public struct OutputWriter {
     public func plan(_ outputs: [OutputSpec]) throws -> [PlannedFile] {
         var files: [PlannedFile] = []
         var seen: Set<String> = [outDirectory.appendingPathComponent(Self.manifestName).path]
-        for output in outputs {
+        // A `postgres` output is tables, not files: PostgresLoader loads it after the files.
+        for output in outputs where output.format.isFile {
             let perAccount = output.path.contains("{account}")
             let perDataset = output.path.contains("{dataset}")
             let groups: [[DatasetName]] = output.format == .xlsx && !perDataset ? [output.datasets] : output.datasets.map { [$0] }
@@ -157,7 +158,7 @@ public struct OutputWriter {
             return CSVExporter(headers: output.headers, bom: output.bom, excelSafe: output.excelSafe)
         case .ndjson, .ndjsonGz:
             return NDJSONExporter()
-        case .xlsx:
+        case .xlsx, .postgres: // postgres never gets here: plan() leaves it to PostgresLoader
             var xlsx = XLSXExporter(headers: output.headers, context: context, compressionLevel: output.compressionLevel, logger: logger)
             xlsx.maxRowsPerSheet = xlsxMaxRowsPerSheet
             return xlsx
@@ -165,6 +166,13 @@ public struct OutputWriter {
             return ParquetExporter(compression: output.parquetCompression, level: output.parquetLevel,
                                    rowGroupRows: output.rowGroupRows, context: context)
         }
+    }
+
+    /// Rewrites `manifest.json` in the output folder in place (atomically), e.g.
+    /// with the results of `postgres` loads that run after the files are published.
+    func writeManifest(_ manifest: Manifest) throws {
+        try Self.makeFolder(outDirectory)
+        try writeManifest(manifest, to: outDirectory.appendingPathComponent(Self.manifestName))
     }
 
     private func writeManifest(_ manifest: Manifest, to target: URL) throws {

@@ -124,7 +124,7 @@ public struct PipelineRunner: Sendable {
                 return finish(.incomplete, plan: plan, messages: msgs)
             }
             summary.accounts = spec.accounts.map { ($0.name, .complete) }
-            return exportOrFail(plan: plan, store: store, finish: finish)
+            return await exportOrFail(plan: plan, store: store, finish: finish)
         }
 
         // Fetch.
@@ -167,7 +167,7 @@ public struct PipelineRunner: Sendable {
             return finish(.failed, plan: plan, remaining: outcome.remaining, messages: messages)
         }
         if outcome.remaining.isEmpty && !interrupted {
-            let result = exportOrFail(plan: plan, store: store, unavailable: unavailable, finish: finish)
+            let result = await exportOrFail(plan: plan, store: store, unavailable: unavailable, finish: finish)
             guard result.status == .complete, !unavailable.isEmpty else { return result }
             var done = result
             done.messages = unavailable.map(\.skippedWarning)
@@ -191,7 +191,7 @@ public struct PipelineRunner: Sendable {
     /// stored. Rows stream from the store through the stages into each output
     /// file; `manifest.json` is written last.
     @discardableResult
-    public func exportPhase(plan: Plan, store: RawStore, unavailable: [EndpointUnavailable] = []) throws -> Anomalies? {
+    public func exportPhase(plan: Plan, store: RawStore, unavailable: [EndpointUnavailable] = []) throws -> Manifest? {
         guard !spec.outputs.isEmpty else {
             logger.info("export: the pipeline has no outputs; the store is up to date")
             return nil
@@ -212,17 +212,22 @@ public struct PipelineRunner: Sendable {
             logger.warning("bad rows in the API answers: \(line); \(Anomalies.rule)")
         }
         logger.info("export: \(manifest.files.count) file(s), \(rows) rows, manifest \(OutputWriter.manifestName) in \(options.outDirectory)")
-        return anomalies
+        var published = manifest
+        published.anomalies = anomalies
+        return published
     }
 
     // MARK: - Pieces
 
     private func exportOrFail(plan: Plan, store: RawStore, unavailable: [EndpointUnavailable] = [],
-                              finish: (RunStatus, Plan?, [PlannedCall], [String]) -> RunResult) -> RunResult {
+                              finish: (RunStatus, Plan?, [PlannedCall], [String]) -> RunResult) async -> RunResult {
         do {
-            let anomalies = try exportPhase(plan: plan, store: store, unavailable: unavailable)
+            let manifest = try exportPhase(plan: plan, store: store, unavailable: unavailable)
             var result = finish(.complete, plan, [], [])
-            result.summary.anomalies = anomalies
+            if let manifest, let failure = await loadPhase(plan: plan, store: store, manifest: manifest, unavailable: unavailable) {
+                result = finish(.failed, plan, [], [failure])
+            }
+            result.summary.anomalies = manifest?.anomalies
             return result
         } catch {
             return finish(.failed, plan, [], ["export: \(error)"])

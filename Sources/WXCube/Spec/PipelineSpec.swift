@@ -297,8 +297,12 @@ public struct AnnotateThresholdStageSpec: Sendable {
 
 public enum OutputFormat: String, Sendable, CaseIterable {
     case csv, csvGz = "csv.gz", ndjson, ndjsonGz = "ndjson.gz", xlsx, parquet
+    /// Tables in a PostgreSQL database, not a file (docs/postgres.md).
+    case postgres
 
     public var isGzip: Bool { self == .csvGz || self == .ndjsonGz }
+    /// Whether the output is written as files under `--out`.
+    public var isFile: Bool { self != .postgres }
 }
 
 public enum HeaderLanguage: String, Sendable, CaseIterable {
@@ -321,6 +325,8 @@ public struct OutputSpec: Sendable {
     public var parquetCompression = SpecDefaults.parquetCompression
     public var parquetLevel: Int?
     public var rowGroupRows = SpecDefaults.rowGroupRows
+    /// Where and how a `postgres` output loads (nil for files).
+    public var postgres: PostgresTarget?
 
     public init(datasets: [DatasetName], format: OutputFormat, path: String, headers: HeaderLanguage = SpecDefaults.headers,
                 bom: Bool = false, excelSafe: Bool = false, compressionLevel: Int = SpecDefaults.compressionLevel) {

@@ -130,7 +130,8 @@ final class SpecReader {
     static let flattenKeys = ["endpoint", "field", "into"]
     static let deriveKeys = ["dataset", "metrics", "daily"]
     static let annotateKeys = ["dataset", "min_sum"]
-    static let outputKeys = ["dataset", "datasets", "format", "path", "headers", "bom", "excel_safe", "level", "compression", "row_group_rows"]
+    static let outputKeys = ["dataset", "datasets", "format", "path", "headers", "bom", "excel_safe", "level", "compression", "row_group_rows",
+                             "url", "schema", "mode"]
 
     // MARK: pipeline
 
@@ -489,7 +490,11 @@ final class SpecReader {
                     error(e.value, "\(path).format: unknown format '\(shown(e.value))'\(Suggest.didYouMean(s, OutputFormat.allCases.map(\.rawValue)))")
                 }
             } else if m["format"] == nil {
-                error(item, "\(path): missing format (csv, csv.gz, ndjson, ndjson.gz, xlsx or parquet)")
+                error(item, "\(path): missing format (csv, csv.gz, ndjson, ndjson.gz, xlsx, parquet or postgres)")
+            }
+            if format == .postgres || m["url"] != nil || m["schema"] != nil || m["mode"] != nil {
+                if let spec = readPostgresOutput(m, item: item, path: path, format: format, datasets: datasets) { outputs.append(spec) }
+                continue
             }
             var pathTemplate = ""
             if let e = m["path"], let s = string(e.value, "\(path).path") {
@@ -534,6 +539,42 @@ final class SpecReader {
             outputs.append(spec)
         }
         return outputs
+    }
+
+    /// A `format: postgres` output: url (shape only, no connection), schema, mode.
+    private func readPostgresOutput(_ m: Mapping, item: Node, path: String, format: OutputFormat,
+                                    datasets: [DatasetName]) -> OutputSpec? {
+        guard format == .postgres else {
+            error(item, "\(path): url, schema and mode apply to format: postgres only")
+            return nil
+        }
+        for key in ["path", "headers", "bom", "excel_safe", "level", "compression", "row_group_rows"] {
+            if let e = m[key] { error(e.keyNode, "\(path).\(key): does not apply to format: postgres (it loads tables, not files)") }
+        }
+        var schema = PostgresTarget.defaultSchema
+        if let e = m["schema"], let s = string(e.value, "\(path).schema") { schema = s }
+        var mode = PostgresTarget.Mode.replaceRange
+        if let e = m["mode"], let s = string(e.value, "\(path).mode") {
+            if let md = PostgresTarget.Mode(rawValue: s) { mode = md } else {
+                error(e.value, "\(path).mode: '\(shown(e.value))' is not replace_range or upsert\(Suggest.didYouMean(s, PostgresTarget.Mode.allCases.map(\.rawValue)))")
+            }
+        }
+        guard let e = m["url"] else {
+            error(item, "\(path): missing url (postgres://user:${PGPASSWORD}@host:5432/database)")
+            return nil
+        }
+        // The URL usually holds ${PGPASSWORD}: messages say what is wrong, never the value.
+        guard let url = string(e.value, "\(path).url") else { return nil }
+        let target: PostgresTarget
+        do {
+            target = try PostgresTarget.parse(url: url, schema: schema, mode: mode)
+        } catch let urlError {
+            error(e.value, "\(path).url: \(urlError.description)")
+            return nil
+        }
+        var spec = OutputSpec(datasets: datasets, format: .postgres, path: "")
+        spec.postgres = target
+        return spec
     }
 
     // MARK: node helpers

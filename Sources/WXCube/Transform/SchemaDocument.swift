@@ -31,6 +31,7 @@ public enum SchemaDocument {
         for (i, (name, schema)) in datasets.enumerated() {
             if i > 0 { out += "\n" }
             out += "## \(name.rawValue)\n\n"
+            out += "Natural key (primary key of a `postgres` output's table): \(name.naturalKey.joined(separator: ", "))\n\n"
             out += "| column | type | nullable | description | 中文 |\n"
             out += "|---|---|---|---|---|\n"
             for c in schema.columns {
@@ -58,7 +59,8 @@ public enum SchemaDocument {
                     + "\"description\": \(quoted(c.description)), \"label_zh\": \(quoted(c.label))"
                     + (c.display == .plain ? "" : ", \"display\": \(quoted(c.display.rawValue))") + "}"
             }
-            return "\(indent){\n\(indent)  \"dataset\": \(quoted(name.rawValue)),\n\(indent)  \"columns\": [\n"
+            return "\(indent){\n\(indent)  \"dataset\": \(quoted(name.rawValue)),\n"
+                + "\(indent)  \"natural_key\": [\(name.naturalKey.map(quoted).joined(separator: ", "))],\n\(indent)  \"columns\": [\n"
                 + cols.joined(separator: ",\n") + "\n\(indent)  ]\n\(indent)}"
         }
         if datasets.count == 1, let only = datasets.first {
@@ -117,9 +119,14 @@ public enum SchemaDocument {
         for (i, (name, schema)) in datasets.enumerated() {
             if i > 0 { out += "\n" }
             out += "CREATE TABLE \(name.rawValue) (\n"
+            // A key with nullable columns (read_source) is UNIQUE, which both
+            // engines accept with nulls; PostgreSQL loads use NULLS NOT DISTINCT.
+            let primary = !name.naturalKeyAllowsNull
+            let key = primary ? Set(name.naturalKey) : []
             out += schema.columns.map { c in
-                "    \(c.name) \(sqlType(c.type))\(c.nullable ? "" : " NOT NULL")"
+                "    \(c.name) \(sqlType(c.type))\(c.nullable && !key.contains(c.name) ? "" : " NOT NULL")"
             }.joined(separator: ",\n")
+            out += ",\n    \(primary ? "PRIMARY KEY" : "UNIQUE") (\(name.naturalKey.joined(separator: ", ")))"
             out += "\n);\n"
             for c in schema.columns {
                 out += "COMMENT ON COLUMN \(name.rawValue).\(c.name) IS \(sqlLiteral(c.description));\n"
