@@ -14,6 +14,8 @@ public struct OutputWriter {
     public let logger: Logger
     /// Rows per XLSX sheet, header included; lowered only by tests.
     var xlsxMaxRowsPerSheet = 1_048_576
+    /// Output files written at once (one thread each); 1 writes them one after another.
+    var parallelFiles = ProcessInfo.processInfo.activeProcessorCount
 
     public static let manifestName = "manifest.json"
 
@@ -63,22 +65,13 @@ public struct OutputWriter {
         if FileManager.default.fileExists(atPath: manifestURL.path) {
             try FileManager.default.removeItem(at: manifestURL)
         }
-        var entries: [ManifestFile] = []
         for file in planned {
             try FileManager.default.createDirectory(at: file.url.deletingLastPathComponent(), withIntermediateDirectories: true)
             let stale = AtomicFile.removeStaleTemporaries(for: file.url)
             if stale > 0 { logger.notice("removed temporary files of an interrupted earlier run", metadata: ["path": "\(file.path)", "count": "\(stale)"]) }
-            let inputs = try file.datasets.map { ExportInput(dataset: $0, stream: try source.stream($0, account: file.account)) }
-            let written = try exporter(for: file.output)
-                .exportFile(inputs, to: file.url, gzipLevel: file.output.format.isGzip ? file.output.compressionLevel : nil)
-            logger.info("wrote output", metadata: [
-                "path": "\(file.path)", "format": "\(file.output.format.rawValue)",
-                "rows": "\(written.rows.reduce(0, +))", "bytes": "\(written.bytes)",
-            ])
-            entries.append(ManifestFile(path: file.path, format: file.output.format.rawValue, datasets: file.datasets.map(\.rawValue),
-                                        account: file.account, rows: written.rows.reduce(0, +), datasetRows: written.rows,
-                                        bytes: written.bytes, sha256: written.sha256))
         }
+        // Files are independent: several are written at once, each by one thread.
+        let entries = try ParallelFiles.map(planned, workers: parallelFiles) { file in try write(file, from: source) }
         let manifest = Manifest(pipeline: context.pipelineName,
                                 range: ManifestRange(from: context.range.from.iso, to: context.range.to.iso),
                                 accounts: context.accounts, wxcubeVersion: context.version,
@@ -98,6 +91,19 @@ public struct OutputWriter {
             xlsx.maxRowsPerSheet = xlsxMaxRowsPerSheet
             return xlsx
         }
+    }
+
+    private func write(_ file: PlannedFile, from source: any DatasetSource) throws -> ManifestFile {
+        let inputs = try file.datasets.map { ExportInput(dataset: $0, stream: try source.stream($0, account: file.account)) }
+        let written = try exporter(for: file.output)
+            .exportFile(inputs, to: file.url, gzipLevel: file.output.format.isGzip ? file.output.compressionLevel : nil)
+        logger.info("wrote output", metadata: [
+            "path": "\(file.path)", "format": "\(file.output.format.rawValue)",
+            "rows": "\(written.rows.reduce(0, +))", "bytes": "\(written.bytes)",
+        ])
+        return ManifestFile(path: file.path, format: file.output.format.rawValue, datasets: file.datasets.map(\.rawValue),
+                            account: file.account, rows: written.rows.reduce(0, +), datasetRows: written.rows,
+                            bytes: written.bytes, sha256: written.sha256)
     }
 
     private func writeManifest(_ manifest: Manifest) throws {

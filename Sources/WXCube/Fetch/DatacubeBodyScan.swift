@@ -25,7 +25,7 @@ struct DatacubeBodyScan {
         }
     }
 
-    private struct Scanner {
+    struct Scanner {
         let bytes: UnsafeRawBufferPointer
         var i = 0
         static let maxDepth = 64

@@ -154,6 +154,8 @@ public struct PipelineRunner: Sendable {
         let writer = OutputWriter(outDirectory: URL(fileURLWithPath: options.outDirectory), context: context, logger: logger)
         let manifest = try writer.writeAll(spec.outputs, from: datasets)
         let rows = manifest.files.reduce(0) { $0 + $1.rows }
+        let decoded = DecodeStats.shared.snapshot
+        logger.info("export: decoded \(decoded.bytes) bytes of stored JSON (\(decoded.bodies) bodies) in \(String(format: "%.3f", decoded.seconds)) s")
         logger.info("export: \(manifest.files.count) file(s), \(rows) rows, manifest \(OutputWriter.manifestName) in \(options.outDirectory)")
     }
 

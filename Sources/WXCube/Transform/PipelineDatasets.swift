@@ -12,6 +12,8 @@ public final class PipelineDatasets: DatasetSource {
     /// The transform stages (not fetch), in file order.
     public let stages: [any TransformStage]
     private let accounts: [AccountSpec]
+    /// Decoded stored responses, shared by every dataset and file of the run.
+    private let responses = StoredResponseCache()
 
     public init(spec: PipelineSpec, range: DateRange, store: any RawStoreReading) {
         self.spec = spec
@@ -101,7 +103,7 @@ public final class PipelineDatasets: DatasetSource {
     }
 
     private func accountStream(_ dataset: DatasetName, _ account: AccountSpec) throws -> any RowStream {
-        let source = StoreRowSource(account: account.name, storeKey: account.storeKey, store: store)
+        let source = StoreRowSource(account: account.name, storeKey: account.storeKey, store: store, cache: responses)
         let range = self.range
         var current: (any RowStream)? = dataset == .article_total ? nil : source.baseStream(dataset, range: range)
         for stage in stages(for: dataset) {

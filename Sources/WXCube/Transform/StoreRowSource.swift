@@ -3,19 +3,19 @@ import Foundation
 /// The one place the transform reads: stored raw answers of one account become
 /// base rows. Each stored response is parsed once (multi-day bodies are shared
 /// by several days) and split by ref_date; only a few parsed responses are kept.
-final class StoreRowSource {
+final class StoreRowSource: Sendable {
     let account: String
     let storeKey: String
     private let store: any RawStoreReading
-    private let summaries = ParsedResponses<ArticleSummaryItem>()
-    private let totals = ParsedResponses<ArticleTotalItem>()
-    private let reads = ParsedResponses<UserReadItem>()
-    private let shares = ParsedResponses<UserShareItem>()
+    private let cache: StoredResponseCache
 
-    init(account: String, storeKey: String, store: any RawStoreReading) {
+    /// `cache` is shared by every source of a run, so a body read for one
+    /// dataset (or output file) is not read again for the next.
+    init(account: String, storeKey: String, store: any RawStoreReading, cache: StoredResponseCache = StoredResponseCache()) {
         self.account = account
         self.storeKey = storeKey
         self.store = store
+        self.cache = cache
     }
 
     /// Whether `endpoint` has a stored answer covering `day`.
@@ -23,20 +23,47 @@ final class StoreRowSource {
         try store.hasStoredDay(storeKey: storeKey, endpoint: endpoint, day: day)
     }
 
-    private func items<Item>(_ cache: ParsedResponses<Item>, _ endpoint: Endpoint, _ day: Day) throws -> [Item] {
-        guard let stored = try store.storedDay(storeKey: storeKey, endpoint: endpoint, day: day) else { return [] }
-        return try cache.items(of: stored, endpoint: endpoint, day: day)
+    /// The items of `endpoint` whose ref_date is `day`. The stored response
+    /// covering `day` is read and decoded once and split by ref_date; the other
+    /// days of a multi-day window come from the cache.
+    private func items<Item: StoredListItem & RefDated>(_ endpoint: Endpoint, _ day: Day) throws -> [Item] {
+        guard let id = try store.storedResponseID(storeKey: storeKey, endpoint: endpoint, day: day) else { return [] }
+        let byDay: [Day: [Item]] = try cache.items(storeKey: storeKey, endpoint: endpoint, responseID: id) {
+            guard let stored = try store.storedDay(storeKey: storeKey, endpoint: endpoint, day: day) else { return ([:], 0) }
+            return (try Self.split(stored.body, endpoint: endpoint, day: day), stored.body.count)
+        }
+        return byDay[day] ?? []
+    }
+
+    /// A stored body's items by ref_date, each day's in output order.
+    private static func split<Item: StoredListItem & RefDated>(_ body: Data, endpoint: Endpoint, day: Day) throws -> [Day: [Item]] {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let list: [Item]
+        do {
+            list = try Item.decodeStoredList(body)
+        } catch {
+            throw TransformReadError.unreadableResponse(endpoint: endpoint, day: day, detail: String(describing: error))
+        }
+        var byDay: [Day: [Item]] = [:]
+        for item in list {
+            // A row without a readable ref_date cannot be placed on a day: it is dropped.
+            guard let d = item.refDate else { continue }
+            byDay[d, default: []].append(item)
+        }
+        for (d, list) in byDay { byDay[d] = Item.sortedForOutput(list) }
+        DecodeStats.shared.add(bytes: body.count, nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
+        return byDay
     }
 
     /// user_read(_hour) and user_share(_hour): per day (and hour), one row per
     /// source or scene code with its label, then the metrics.
-    private func breakdownStream<Item: BreakdownItem>(_ cache: ParsedResponses<Item>, _ dataset: DatasetName,
+    private func breakdownStream<Item: BreakdownItem>(_ type: Item.Type, _ dataset: DatasetName,
                                                       schema: Schema, days: [Day]) -> any RowStream {
         let hourly = dataset == .user_read_hour || dataset == .user_share_hour
         let account = Value.string(self.account)
         return DayBatchRowStream(schema: schema, days: days) { day in
             var rows: [Row] = []
-            for item in try self.items(cache, dataset.endpoint, day) {
+            for item in try self.items(dataset.endpoint, day) as [Item] {
                 var row: Row = [account, .date(day)]
                 row.reserveCapacity(schema.count)
                 if hourly {
@@ -64,7 +91,7 @@ final class StoreRowSource {
         case .article_summary:
             return DayBatchRowStream(schema: schema, days: days) { day in
                 var rows: [Row] = []
-                for item in try self.items(self.summaries, .getarticlesummary, day) {
+                for item in try self.items(.getarticlesummary, day) as [ArticleSummaryItem] {
                     guard let msgid = item.msgid else { continue }
                     let (dataId, idx) = MsgID.split(msgid)
                     var row: Row = [account, .date(day), .string(msgid), .string(dataId), Value(idx),
@@ -76,9 +103,9 @@ final class StoreRowSource {
                 return rows.sorted { ValueOrder.less($0, $1, by: [2, 6]) }
             }
         case .user_read, .user_read_hour:
-            return breakdownStream(reads, dataset, schema: schema, days: days)
+            return breakdownStream(UserReadItem.self, dataset, schema: schema, days: days)
         case .user_share, .user_share_hour:
-            return breakdownStream(shares, dataset, schema: schema, days: days)
+            return breakdownStream(UserShareItem.self, dataset, schema: schema, days: days)
         case .article_total:
             // Nested: only `flatten` turns it into rows.
             return ArrayRowStream(schema: schema, rows: [])
@@ -89,7 +116,7 @@ final class StoreRowSource {
 
     /// The articles mass-sent on `refDate`, ordered by msgid, details by stat_date.
     func articles(refDate: Day) throws -> [ArticleTotalItem] {
-        try items(totals, .getarticletotal, refDate)
+        try items(.getarticletotal, refDate)
     }
 
     /// getarticletotal's ref_dates that can have stat_dates in `range`: from 6 days before `from`.
@@ -129,10 +156,15 @@ final class StoreRowSource {
     }
 }
 
+/// getarticletotal's ref_dates in order. The next day's body is read and
+/// decoded on another thread while the caller turns this day's into rows and
+/// writes them, so decoding and writing share the machine's cores; the items
+/// come back in the same order, so the output bytes do not change.
 private final class StoredArticleBatches: ArticleBatchStream {
     private let source: StoreRowSource
     private let days: [Day]
     private var index = 0
+    private var ahead: ReadAhead?
 
     init(source: StoreRowSource, days: [Day]) {
         self.source = source
@@ -142,38 +174,28 @@ private final class StoredArticleBatches: ArticleBatchStream {
     func next() throws -> (refDate: Day, items: [ArticleTotalItem])? {
         guard index < days.count else { return nil }
         defer { index += 1 }
-        return (days[index], try source.articles(refDate: days[index]))
+        let items = try ahead?.wait() ?? source.articles(refDate: days[index])
+        ahead = index + 1 < days.count ? ReadAhead(source: source, day: days[index + 1]) : nil
+        return (days[index], items)
     }
 }
 
-/// Parsed responses split by ref_date, keyed by `StoredDay.responseID`. A
-/// multi-day body covers consecutive days, so the last couple are enough.
-final class ParsedResponses<Item: Decodable & Sendable & RefDated> {
-    private var entries: [(id: Int64, byDay: [Day: [Item]])] = []
-    private let capacity: Int
+/// One day's articles, read on a background thread.
+private final class ReadAhead: Sendable {
+    private let result = Locked<Result<[ArticleTotalItem], any Error>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
 
-    init(capacity: Int = 2) { self.capacity = capacity }
+    init(source: StoreRowSource, day: Day) {
+        DispatchQueue.global().async { [result, done] in
+            let r = Result { try source.articles(refDate: day) }
+            result.withLock { $0 = r }
+            done.signal()
+        }
+    }
 
-    func items(of stored: StoredDay, endpoint: Endpoint, day: Day) throws -> [Item] {
-        if let i = entries.firstIndex(where: { $0.id == stored.responseID }) {
-            return entries[i].byDay[day] ?? []
-        }
-        let response: DatacubeList<Item>
-        do {
-            response = try DatacubeList<Item>.decode(stored.body)
-        } catch {
-            throw TransformReadError.unreadableResponse(endpoint: endpoint, day: day, detail: String(describing: error))
-        }
-        var byDay: [Day: [Item]] = [:]
-        for item in response.list ?? [] {
-            // A row without a readable ref_date cannot be placed on a day: it is dropped.
-            guard let d = item.refDate else { continue }
-            byDay[d, default: []].append(item)
-        }
-        for (d, list) in byDay { byDay[d] = Item.sortedForOutput(list) }
-        entries.append((stored.responseID, byDay))
-        if entries.count > capacity { entries.removeFirst() }
-        return byDay[day] ?? []
+    func wait() throws -> [ArticleTotalItem] {
+        done.wait()
+        return try result.current?.get() ?? []
     }
 }
 
@@ -189,7 +211,7 @@ public enum TransformReadError: Error, CustomStringConvertible {
 }
 
 /// getuserread and getusershare rows: a coded breakdown, optionally hourly.
-protocol BreakdownItem: Decodable, Sendable, RefDated {
+protocol BreakdownItem: StoredListItem, RefDated {
     var refHour: Int? { get }
     /// user_source or share_scene.
     var code: Int? { get }
