@@ -1,3 +1,4 @@
+import CLibXML2
 import Foundation
 
 /// Writes several output files at once, one per core (issue 12). Each file is
@@ -9,6 +10,9 @@ enum ParallelFiles {
     /// order is thrown once the running ones have finished.
     static func map<T, R>(_ items: [T], workers: Int, _ body: (T) throws -> R) throws -> [R] {
         guard workers > 1, items.count > 1 else { return try items.map(body) }
+        // libxml2 (the XLSX parts) initialises its globals on first use; do it
+        // here, once, before threads could race to it.
+        xmlInitParser()
         return try withoutActuallyEscaping(body) { body in
             let shared = Shared(items: items, body: body)
             DispatchQueue.concurrentPerform(iterations: min(workers, items.count)) { _ in shared.work() }
