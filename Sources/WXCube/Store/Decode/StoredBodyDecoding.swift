@@ -65,34 +65,46 @@ enum StoredBodyDecoding {
 
 /// The field names an item reads, matched on the key's bytes (no String made).
 struct StoredKeyTable: Sendable {
-    private let keys: [[UInt8]]
+    /// Every name's bytes one after the other; name k is `flat[starts[k] ..< starts[k] + lengths[k]]`.
+    private let flat: [UInt8]
+    private let starts: [Int]
+    private let lengths: [Int]
 
     init(_ names: [String]) {
-        keys = names.map { Array($0.utf8) }
+        var flat: [UInt8] = [], starts: [Int] = [], lengths: [Int] = []
+        for name in names {
+            starts.append(flat.count)
+            lengths.append(name.utf8.count)
+            flat.append(contentsOf: name.utf8)
+        }
+        self.flat = flat
+        self.starts = starts
+        self.lengths = lengths
     }
 
     static let top = StoredKeyTable(["list"])
 
-    var count: Int { keys.count }
+    var count: Int { lengths.count }
 
     /// The index of `raw` among the names, trying `hint` first (fields usually
     /// come in the same order in every element).
     func index(of raw: UnsafeRawBufferPointer, hint: Int) -> Int? {
-        if hint < keys.count, Self.equal(keys[hint], raw) { return hint }
-        for k in keys.indices where k != hint && Self.equal(keys[k], raw) { return k }
-        return nil
-    }
-
-    private static func equal(_ key: [UInt8], _ raw: UnsafeRawBufferPointer) -> Bool {
-        guard key.count == raw.count else { return false }
-        for j in 0..<key.count where key[j] != raw[j] { return false }
-        return true
+        flat.withUnsafeBytes { names in
+            func equal(_ k: Int) -> Bool {
+                guard lengths[k] == raw.count else { return false }
+                let start = starts[k]
+                for j in 0..<raw.count where names[start + j] != raw[j] { return false }
+                return true
+            }
+            if hint < lengths.count, equal(hint) { return hint }
+            for k in 0..<lengths.count where k != hint && equal(k) { return k }
+            return nil
+        }
     }
 }
 
 extension DatacubeBodyScan.Scanner {
     private static let quote = UInt8(ascii: "\"")
-    private static let backslash = UInt8(ascii: "\\")
 
     /// An object's members after its `{`: each key found in `table` (its first
     /// occurrence only) goes to `field`, which reads the value; others are skipped.
@@ -105,10 +117,10 @@ extension DatacubeBodyScan.Scanner {
         while true {
             skipSpace()
             let start = i
-            try skipString()
+            let escaped = try scanString()
             let raw = UnsafeRawBufferPointer(rebasing: bytes[(start + 1)..<(i - 1)])
             let k: Int?
-            if raw.contains(Self.backslash) {
+            if escaped {
                 i = start
                 let key = try string()
                 k = Array(key.utf8).withUnsafeBytes { table.index(of: $0, hint: hint) }
@@ -187,9 +199,9 @@ extension DatacubeBodyScan.Scanner {
             return nil
         }
         let start = i
-        try skipString()
+        let escaped = try scanString()
         let raw = UnsafeRawBufferPointer(rebasing: bytes[(start + 1)..<(i - 1)])
-        if raw.count == 10, !raw.contains(Self.backslash) { return Self.isoDay(raw) }
+        if raw.count == 10, !escaped { return Self.isoDay(raw) }
         i = start
         return try stringValue().flatMap { Day(iso: $0) }
     }
@@ -214,9 +226,9 @@ extension DatacubeBodyScan.Scanner {
     /// answer for such a field too), which leaves the rest of the body readable.
     mutating func stringValue() throws -> String? {
         let start = i
-        try skipString()
+        let escaped = try scanString()
         let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<i])
-        if !raw.contains(Self.backslash) {
+        if !escaped {
             return String(decoding: UnsafeRawBufferPointer(rebasing: raw.dropFirst().dropLast()), as: UTF8.self)
         }
         return try? JSONDecoder().decode(String.self, from: Data(raw))
