@@ -5,10 +5,22 @@
 # writer (pq.write_table, zstd; issue 15).
 #
 #   bench/compare.sh [--rows N]          # default 1,000,000 rows of article_total
+#   bench/compare.sh --end-to-end [--accounts 20] [--days 365]
 #
 # Prints a table, then the ratio lines (wxcube ÷ anchor, lower is better) last.
+#
+# --end-to-end (issue 12): fills a store from `wxcube sandbox` (its own process,
+# untimed), then times `wxcube run --offline` per format as a whole process
+# against the same anchors writing the same rows from memory; prints the
+# `e2e ...` lines last (see bench/e2e.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+end_to_end=0
+args=()
+for a in "$@"; do
+  if [ "$a" = "--end-to-end" ]; then end_to_end=1; else args+=("$a"); fi
+done
 
 need_apt=()
 dpkg -s libxlsxwriter-dev >/dev/null 2>&1 || need_apt+=(libxlsxwriter-dev)
@@ -31,4 +43,28 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cc -O2 -o "$work/xlsx_anchor" bench/anchors/xlsx_libxlsxwriter.c -lxlsxwriter
 
-python3 bench/compare.py --wxcube "$bin" --xlsx-anchor "$work/xlsx_anchor" --work "$work" "$@"
+if [ "$end_to_end" = 0 ]; then
+  python3 bench/compare.py --wxcube "$bin" --xlsx-anchor "$work/xlsx_anchor" --work "$work" ${args[@]+"${args[@]}"}
+  exit 0
+fi
+
+accounts=20
+for ((i = 0; i < ${#args[@]}; i++)); do
+  if [ "${args[$i]}" = "--accounts" ]; then accounts="${args[$((i + 1))]}"; fi
+done
+sandbox_pid=""
+cleanup() {
+  if [ -n "$sandbox_pid" ]; then kill -INT "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+"$bin" sandbox --port 0 --accounts "$accounts" >"$work/sandbox.out" 2>"$work/sandbox.err" &
+sandbox_pid=$!
+for _ in $(seq 1 200); do
+  grep -q "listening on" "$work/sandbox.out" 2>/dev/null && break
+  sleep 0.1
+done
+url="$(sed -n 's/.*listening on //p' "$work/sandbox.out")"
+[ -n "$url" ] || { echo "the sandbox did not start:" >&2; cat "$work/sandbox.err" >&2; exit 1; }
+
+python3 bench/e2e.py --wxcube "$bin" --xlsx-anchor "$work/xlsx_anchor" --url "$url" --work "$work" ${args[@]+"${args[@]}"}

@@ -20,8 +20,16 @@ public struct SandboxStoreReader: RawStoreReading {
     public func storedDay(storeKey: String, endpoint: Endpoint, day: Day) throws -> StoredDay? {
         guard day >= endpoint.dataFrom, day <= yesterday else { return nil }
         let body = generator.responseData(endpoint: endpoint, appid: storeKey, begin: day, end: day, yesterday: yesterday)
-        // Distinct per (day, endpoint) so readers never share a parse across days.
-        let id = Int64(day.daysSinceEpoch) * 16 + Int64(Endpoint.allCases.firstIndex(of: endpoint) ?? 0)
-        return StoredDay(responseID: id, body: body, fetchedAt: fetchedAt)
+        return StoredDay(responseID: Self.responseID(endpoint, day), body: body, fetchedAt: fetchedAt)
+    }
+
+    public func storedResponseID(storeKey: String, endpoint: Endpoint, day: Day) throws -> Int64? {
+        guard day >= endpoint.dataFrom, day <= yesterday else { return nil }
+        return Self.responseID(endpoint, day)
+    }
+
+    /// Distinct per (day, endpoint) so readers never share a parse across days.
+    private static func responseID(_ endpoint: Endpoint, _ day: Day) -> Int64 {
+        Int64(day.daysSinceEpoch) * 16 + Int64(Endpoint.allCases.firstIndex(of: endpoint) ?? 0)
     }
 }

@@ -25,6 +25,8 @@ public struct OutputWriter {
     /// Rows dropped while reading the API answers; its count at the end of
     /// the export goes into the manifest as `anomalies`.
     public var anomalyLog: AnomalyLog?
+    /// Output files written at once (one thread each); 1 writes them one after another.
+    var parallelFiles = ProcessInfo.processInfo.activeProcessorCount
 
     public static let manifestName = "manifest.json"
 
@@ -78,24 +80,16 @@ public struct OutputWriter {
         let staging = try StagingFolder(in: outDirectory)
         defer { staging.remove() }
 
-        var entries: [ManifestFile] = []
-        var staged: [(from: URL, to: URL)] = []
+        // Each file is written into its own folder of the staging folder.
+        var targets: [(file: PlannedFile, target: URL)] = []
         for (index, file) in planned.enumerated() {
             let folder = staging.url.appendingPathComponent("\(index)")
             try Self.makeFolder(folder)
-            let target = folder.appendingPathComponent(file.url.lastPathComponent)
-            let inputs = try file.datasets.map { ExportInput(dataset: $0, stream: try source.stream($0, account: file.account)) }
-            let written = try exporter(for: file.output)
-                .exportFile(inputs, to: target, gzipLevel: file.output.format.isGzip ? file.output.compressionLevel : nil)
-            logger.info("wrote output", metadata: [
-                "path": "\(file.path)", "format": "\(file.output.format.rawValue)",
-                "rows": "\(written.rows.reduce(0, +))", "bytes": "\(written.bytes)",
-            ])
-            entries.append(ManifestFile(path: file.path, format: file.output.format.rawValue, datasets: file.datasets.map(\.rawValue),
-                                        account: file.account, rows: written.rows.reduce(0, +), datasetRows: written.rows,
-                                        bytes: written.bytes, sha256: written.sha256))
-            staged.append((target, file.url))
+            targets.append((file, folder.appendingPathComponent(file.url.lastPathComponent)))
         }
+        // Files are independent: several are written at once, each by one thread.
+        let entries = try ParallelFiles.map(targets, workers: parallelFiles) { t in try write(t.file, to: t.target, from: source) }
+        let staged = targets.map { (from: $0.target, to: $0.file.url) }
         var manifest = Manifest(pipeline: context.pipelineName,
                                 range: ManifestRange(from: context.range.from.iso, to: context.range.to.iso),
                                 accounts: context.accounts, wxcubeVersion: context.version,
@@ -173,6 +167,20 @@ public struct OutputWriter {
     func writeManifest(_ manifest: Manifest) throws {
         try Self.makeFolder(outDirectory)
         try writeManifest(manifest, to: outDirectory.appendingPathComponent(Self.manifestName))
+    }
+
+    /// Writes one planned file at `target` (in the staging folder).
+    private func write(_ file: PlannedFile, to target: URL, from source: any DatasetSource) throws -> ManifestFile {
+        let inputs = try file.datasets.map { ExportInput(dataset: $0, stream: try source.stream($0, account: file.account)) }
+        let written = try exporter(for: file.output)
+            .exportFile(inputs, to: target, gzipLevel: file.output.format.isGzip ? file.output.compressionLevel : nil)
+        logger.info("wrote output", metadata: [
+            "path": "\(file.path)", "format": "\(file.output.format.rawValue)",
+            "rows": "\(written.rows.reduce(0, +))", "bytes": "\(written.bytes)",
+        ])
+        return ManifestFile(path: file.path, format: file.output.format.rawValue, datasets: file.datasets.map(\.rawValue),
+                            account: file.account, rows: written.rows.reduce(0, +), datasetRows: written.rows,
+                            bytes: written.bytes, sha256: written.sha256)
     }
 
     private func writeManifest(_ manifest: Manifest, to target: URL) throws {

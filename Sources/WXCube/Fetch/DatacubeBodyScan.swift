@@ -27,7 +27,7 @@ struct DatacubeBodyScan {
         }
     }
 
-    private struct Scanner {
+    struct Scanner {
         let bytes: UnsafeRawBufferPointer
         var i = 0
         static let maxDepth = 64
@@ -183,22 +183,31 @@ struct DatacubeBodyScan {
         }
 
         mutating func skipString() throws {
+            _ = try scanString()
+        }
+
+        /// Skips a string, checking it; true when it holds an escape.
+        mutating func scanString() throws -> Bool {
             try expect(UInt8(ascii: "\""))
-            while let c = peek {
+            let n = bytes.count
+            var escaped = false
+            while i < n {
+                let c = bytes[i]
                 i += 1
-                switch c {
-                case UInt8(ascii: "\""): return
-                case UInt8(ascii: "\\"):
-                    guard let e = peek else { throw Failure.malformed }
+                if c == UInt8(ascii: "\"") { return escaped }
+                if c == UInt8(ascii: "\\") {
+                    escaped = true
+                    guard i < n else { throw Failure.malformed }
+                    let e = bytes[i]
                     i += 1
                     if e == UInt8(ascii: "u") {
-                        guard i + 4 <= bytes.count else { throw Failure.malformed }
+                        guard i + 4 <= n else { throw Failure.malformed }
                         i += 4
                     } else if !"\"\\/bfnrt".utf8.contains(e) {
                         throw Failure.malformed
                     }
-                case 0..<0x20: throw Failure.malformed
-                default: break
+                } else if c < 0x20 {
+                    throw Failure.malformed
                 }
             }
             throw Failure.malformed

@@ -88,4 +88,9 @@ struct ExcludingStore: RawStoreReading {
         if storeKey == self.storeKey && excluded.contains(endpoint) { return false }
         return try base.hasStoredDay(storeKey: storeKey, endpoint: endpoint, day: day)
     }
+
+    func storedResponseID(storeKey: String, endpoint: Endpoint, day: Day) throws -> Int64? {
+        if storeKey == self.storeKey && excluded.contains(endpoint) { return nil }
+        return try base.storedResponseID(storeKey: storeKey, endpoint: endpoint, day: day)
+    }
 }

@@ -211,6 +211,8 @@ public struct PipelineRunner: Sendable {
         for line in anomalies.lines {
             logger.warning("bad rows in the API answers: \(line); \(Anomalies.rule)")
         }
+        let decoded = DecodeStats.shared.snapshot
+        logger.info("export: decoded \(decoded.bytes) bytes of stored JSON (\(decoded.bodies) bodies) in \(String(format: "%.3f", decoded.seconds)) s")
         logger.info("export: \(manifest.files.count) file(s), \(rows) rows, manifest \(OutputWriter.manifestName) in \(options.outDirectory)")
         var published = manifest
         published.anomalies = anomalies

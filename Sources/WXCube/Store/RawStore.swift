@@ -310,6 +310,13 @@ public final class RawStore: CoverageReading, RawStoreReading, Sendable {
         }
     }
 
+    public func storedResponseID(storeKey: String, endpoint: Endpoint, day: Day) throws -> Int64? {
+        try reader.read { db in
+            try Int64.fetchOne(db, sql: "SELECT response_id FROM days WHERE store_key = ? AND endpoint = ? AND day = ?",
+                               arguments: [storeKey, endpoint.rawValue, day.iso])
+        }
+    }
+
     // MARK: Inspection
 
     /// Every `days` row, ordered by key, endpoint and day.

@@ -24,10 +24,16 @@ public protocol RawStoreReading: Sendable {
     func storedDay(storeKey: String, endpoint: Endpoint, day: Day) throws -> StoredDay?
     /// Whether `day` is stored, without reading its body.
     func hasStoredDay(storeKey: String, endpoint: Endpoint, day: Day) throws -> Bool
+    /// The id of the stored response covering `day`, without reading its body.
+    func storedResponseID(storeKey: String, endpoint: Endpoint, day: Day) throws -> Int64?
 }
 
 extension RawStoreReading {
     public func hasStoredDay(storeKey: String, endpoint: Endpoint, day: Day) throws -> Bool {
         try storedDay(storeKey: storeKey, endpoint: endpoint, day: day) != nil
+    }
+
+    public func storedResponseID(storeKey: String, endpoint: Endpoint, day: Day) throws -> Int64? {
+        try storedDay(storeKey: storeKey, endpoint: endpoint, day: day)?.responseID
     }
 }

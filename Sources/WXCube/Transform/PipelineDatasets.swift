@@ -17,6 +17,8 @@ public final class PipelineDatasets: DatasetSource {
     /// Endpoints refused for an account (`on_unavailable: skip`): the datasets
     /// they feed lack that account's rows, even rows stored by earlier runs.
     public var unavailable: [EndpointUnavailable] = []
+    /// Decoded stored responses, shared by every dataset and file of the run.
+    private let responses = StoredResponseCache()
 
     public init(spec: PipelineSpec, range: DateRange, store: any RawStoreReading) {
         self.spec = spec
@@ -111,7 +113,7 @@ public final class PipelineDatasets: DatasetSource {
         let view: any RawStoreReading = refused.isEmpty ? store : ExcludingStore(base: store, storeKey: account.storeKey, excluded: refused)
         let fetched = Set(spec.fetchedEndpoints)
         let source = StoreRowSource(account: account.name, storeKey: account.storeKey, store: view,
-                                    fetched: dataset.endpoints.filter(fetched.contains), anomalies: anomalies)
+                                    fetched: dataset.endpoints.filter(fetched.contains), anomalies: anomalies, cache: responses)
         let range = self.range
         var current: (any RowStream)? = dataset.isNested ? nil : source.baseStream(dataset, range: range)
         for stage in stages(for: dataset) {

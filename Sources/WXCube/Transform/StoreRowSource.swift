@@ -2,36 +2,32 @@ import Foundation
 
 /// The one place the transform reads: stored raw answers of one account become
 /// base rows. Each stored response is parsed once (multi-day bodies are shared
-/// by several days) and split by ref_date; only a few parsed responses are kept.
-final class StoreRowSource {
+/// by several days) and split by ref_date, in the run's `StoredResponseCache`.
+final class StoreRowSource: Sendable {
     let account: String
     let storeKey: String
     private let store: any RawStoreReading
-    private let summaries: ParsedResponses<ArticleSummaryItem>
-    private let totals: ParsedResponses<ArticleTotalItem>
-    private let reads: ParsedResponses<UserReadItem>
-    private let shares: ParsedResponses<UserShareItem>
-    let publishedTotals: ParsedResponses<PublishedTotalItem>
-    let publishedReads: ParsedResponses<PublishedReadItem>
-    let publishedShares: ParsedResponses<PublishedShareItem>
-    let bizSummaries: ParsedResponses<BizSummaryItem>
+    private let cache: StoredResponseCache
+    private let anomalies: AnomalyLog
+    /// The published endpoints' item types, named as `items(_:_:_:)` and `answer(_:_:_:)` take them.
+    var publishedTotals: PublishedTotalItem.Type { PublishedTotalItem.self }
+    var publishedReads: PublishedReadItem.Type { PublishedReadItem.self }
+    var publishedShares: PublishedShareItem.Type { PublishedShareItem.self }
+    var bizSummaries: BizSummaryItem.Type { BizSummaryItem.self }
     /// The endpoints of the dataset being built that the pipeline fetches (read_source reads only those).
     let fetched: [Endpoint]
 
+    /// `cache` is shared by every source of a run, so a body read for one
+    /// dataset (or output file) is not read again for the next. Rows dropped
+    /// while a body is split by day (duplicates, missing keys) go to `anomalies`.
     init(account: String, storeKey: String, store: any RawStoreReading, fetched: [Endpoint] = [],
-         anomalies: AnomalyLog = AnomalyLog()) {
+         anomalies: AnomalyLog = AnomalyLog(), cache: StoredResponseCache = StoredResponseCache()) {
         self.account = account
         self.storeKey = storeKey
         self.store = store
         self.fetched = fetched
-        summaries = ParsedResponses(account: account, anomalies: anomalies)
-        totals = ParsedResponses(account: account, anomalies: anomalies)
-        reads = ParsedResponses(account: account, anomalies: anomalies)
-        shares = ParsedResponses(account: account, anomalies: anomalies)
-        publishedTotals = ParsedResponses(account: account, anomalies: anomalies)
-        publishedReads = ParsedResponses(account: account, anomalies: anomalies)
-        publishedShares = ParsedResponses(account: account, anomalies: anomalies)
-        bizSummaries = ParsedResponses(account: account, anomalies: anomalies)
+        self.anomalies = anomalies
+        self.cache = cache
     }
 
     /// Whether `endpoint` has a stored answer covering `day`.
@@ -39,25 +35,67 @@ final class StoreRowSource {
         try store.hasStoredDay(storeKey: storeKey, endpoint: endpoint, day: day)
     }
 
-    func items<Item>(_ cache: ParsedResponses<Item>, _ endpoint: Endpoint, _ day: Day) throws -> [Item] {
-        try answer(cache, endpoint, day).items
+    /// The items of `endpoint` whose ref_date is `day`.
+    func items<Item: StoredListItem & RefDated>(_ type: Item.Type, _ endpoint: Endpoint, _ day: Day) throws -> [Item] {
+        try answer(type, endpoint, day).items
     }
 
-    /// The day's items and the `is_delay` of the answer that covers it (nil when not stored or not sent).
-    func answer<Item>(_ cache: ParsedResponses<Item>, _ endpoint: Endpoint, _ day: Day) throws -> (items: [Item], isDelay: Bool?) {
-        guard let stored = try store.storedDay(storeKey: storeKey, endpoint: endpoint, day: day) else { return ([], nil) }
-        return try cache.answer(of: stored, endpoint: endpoint, day: day)
+    private func items<Item: StoredListItem & RefDated>(_ endpoint: Endpoint, _ day: Day) throws -> [Item] {
+        try answer(Item.self, endpoint, day).items
+    }
+
+    /// The day's items and the `is_delay` of the answer that covers it (nil when
+    /// not stored or not sent). The stored response covering `day` is read and
+    /// decoded once and split by ref_date; the other days of a multi-day window
+    /// come from the cache.
+    func answer<Item: StoredListItem & RefDated>(_ type: Item.Type, _ endpoint: Endpoint, _ day: Day) throws -> (items: [Item], isDelay: Bool?) {
+        guard let id = try store.storedResponseID(storeKey: storeKey, endpoint: endpoint, day: day) else { return ([], nil) }
+        let (account, anomalies) = (self.account, self.anomalies)
+        let decoded: SplitAnswer<Item> = try cache.items(storeKey: storeKey, endpoint: endpoint, responseID: id) {
+            guard let stored = try store.storedDay(storeKey: storeKey, endpoint: endpoint, day: day) else {
+                return (SplitAnswer(byDay: [:], isDelay: nil), 0)
+            }
+            return (try Self.split(stored.body, endpoint: endpoint, day: day, account: account, anomalies: anomalies), stored.body.count)
+        }
+        return (decoded.byDay[day] ?? [], decoded.isDelay)
+    }
+
+    /// A stored body's items by ref_date, one per key (the others are counted in
+    /// `anomalies`), each day's in output order.
+    private static func split<Item: StoredListItem & RefDated>(_ body: Data, endpoint: Endpoint, day: Day,
+                                                               account: String, anomalies: AnomalyLog) throws -> SplitAnswer<Item> {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let answer: (list: [Item], isDelay: Bool?)
+        do {
+            answer = try Item.decodeStoredAnswer(body)
+        } catch {
+            throw TransformReadError.unreadableResponse(endpoint: endpoint, day: day, detail: String(describing: error))
+        }
+        var byDay: [Day: [Item]] = [:]
+        for item in answer.list {
+            // A row without a readable ref_date cannot be placed on a day: it is dropped.
+            guard let d = item.refDate else { continue }
+            byDay[d, default: []].append(item)
+        }
+        for (d, list) in byDay {
+            let kept = Item.onePerKey(list) { kind, key, n in
+                anomalies.record(endpoint: endpoint, account: account, day: d, kind: kind, key: key, occurrence: n)
+            }
+            byDay[d] = Item.sortedForOutput(kept)
+        }
+        DecodeStats.shared.add(bytes: body.count, nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
+        return SplitAnswer(byDay: byDay, isDelay: answer.isDelay)
     }
 
     /// user_read(_hour) and user_share(_hour): per day (and hour), one row per
     /// source or scene code with its label, then the metrics.
-    private func breakdownStream<Item: BreakdownItem>(_ cache: ParsedResponses<Item>, _ dataset: DatasetName,
+    private func breakdownStream<Item: BreakdownItem>(_ type: Item.Type, _ dataset: DatasetName,
                                                       schema: Schema, days: [Day]) -> any RowStream {
         let hourly = dataset == .user_read_hour || dataset == .user_share_hour
         let account = Value.string(self.account)
         return DayBatchRowStream(schema: schema, days: days) { day in
             var rows: [Row] = []
-            for item in try self.items(cache, dataset.endpoint, day) {
+            for item in try self.items(dataset.endpoint, day) as [Item] {
                 var row: Row = [account, .date(day)]
                 row.reserveCapacity(schema.count)
                 if hourly {
@@ -85,7 +123,7 @@ final class StoreRowSource {
         case .article_summary:
             return DayBatchRowStream(schema: schema, days: days) { day in
                 var rows: [Row] = []
-                for item in try self.items(self.summaries, .getarticlesummary, day) {
+                for item in try self.items(.getarticlesummary, day) as [ArticleSummaryItem] {
                     guard let msgid = item.msgid else { continue }
                     let (dataId, idx) = MsgID.split(msgid)
                     var row: Row = [account, .date(day), .string(msgid), .string(dataId), Value(idx),
@@ -97,9 +135,9 @@ final class StoreRowSource {
                 return rows.sorted { ValueOrder.less($0, $1, by: [2, 6]) }
             }
         case .user_read, .user_read_hour:
-            return breakdownStream(reads, dataset, schema: schema, days: days)
+            return breakdownStream(UserReadItem.self, dataset, schema: schema, days: days)
         case .user_share, .user_share_hour:
-            return breakdownStream(shares, dataset, schema: schema, days: days)
+            return breakdownStream(UserShareItem.self, dataset, schema: schema, days: days)
         case .article_total, .published_total:
             // Nested: only `flatten` turns it into rows.
             return ArrayRowStream(schema: schema, rows: [])
@@ -112,7 +150,7 @@ final class StoreRowSource {
 
     /// The articles mass-sent on `refDate`, ordered by msgid, details by stat_date.
     func articles(refDate: Day) throws -> [ArticleTotalItem] {
-        try items(totals, .getarticletotal, refDate)
+        try items(.getarticletotal, refDate)
     }
 
     /// getarticletotal's ref_dates that can have stat_dates in `range`: from 6 days before `from`.
@@ -152,10 +190,15 @@ final class StoreRowSource {
     }
 }
 
+/// getarticletotal's ref_dates in order. The next day's body is read and
+/// decoded on another thread while the caller turns this day's into rows and
+/// writes them, so decoding and writing share the machine's cores; the items
+/// come back in the same order, so the output bytes do not change.
 private final class StoredArticleBatches: ArticleBatchStream {
     private let source: StoreRowSource
     private let days: [Day]
     private var index = 0
+    private var ahead: ReadAhead?
 
     init(source: StoreRowSource, days: [Day]) {
         self.source = source
@@ -165,54 +208,34 @@ private final class StoredArticleBatches: ArticleBatchStream {
     func next() throws -> (refDate: Day, items: [ArticleTotalItem])? {
         guard index < days.count else { return nil }
         defer { index += 1 }
-        return (days[index], try source.articles(refDate: days[index]))
+        let items = try ahead?.wait() ?? source.articles(refDate: days[index])
+        ahead = index + 1 < days.count ? ReadAhead(source: source, day: days[index + 1]) : nil
+        return (days[index], items)
     }
 }
 
-/// Parsed responses split by ref_date, keyed by `StoredDay.responseID`. A
-/// multi-day body covers consecutive days, so the last couple are enough.
-final class ParsedResponses<Item: Decodable & Sendable & RefDated> {
-    private var entries: [(id: Int64, byDay: [Day: [Item]], isDelay: Bool?)] = []
-    private let capacity: Int
-    private let account: String
-    private let anomalies: AnomalyLog
+/// One stored answer split by ref_date, with its `is_delay`.
+struct SplitAnswer<Item: Sendable>: Sendable {
+    var byDay: [Day: [Item]]
+    var isDelay: Bool?
+}
 
-    init(capacity: Int = 2, account: String = "", anomalies: AnomalyLog = AnomalyLog()) {
-        self.capacity = capacity
-        self.account = account
-        self.anomalies = anomalies
+/// One day's articles, read on a background thread.
+private final class ReadAhead: Sendable {
+    private let result = Locked<Result<[ArticleTotalItem], any Error>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(source: StoreRowSource, day: Day) {
+        DispatchQueue.global().async { [result, done] in
+            let r = Result { try source.articles(refDate: day) }
+            result.withLock { $0 = r }
+            done.signal()
+        }
     }
 
-    func items(of stored: StoredDay, endpoint: Endpoint, day: Day) throws -> [Item] {
-        try answer(of: stored, endpoint: endpoint, day: day).items
-    }
-
-    /// The day's items and the answer's `is_delay`.
-    func answer(of stored: StoredDay, endpoint: Endpoint, day: Day) throws -> (items: [Item], isDelay: Bool?) {
-        if let i = entries.firstIndex(where: { $0.id == stored.responseID }) {
-            return (entries[i].byDay[day] ?? [], entries[i].isDelay)
-        }
-        let response: DatacubeList<Item>
-        do {
-            response = try DatacubeList<Item>.decode(stored.body)
-        } catch {
-            throw TransformReadError.unreadableResponse(endpoint: endpoint, day: day, detail: String(describing: error))
-        }
-        var byDay: [Day: [Item]] = [:]
-        for item in response.list ?? [] {
-            // A row without a readable ref_date cannot be placed on a day: it is dropped.
-            guard let d = item.refDate else { continue }
-            byDay[d, default: []].append(item)
-        }
-        for (d, list) in byDay {
-            let kept = Item.onePerKey(list) { kind, key, n in
-                anomalies.record(endpoint: endpoint, account: account, day: d, kind: kind, key: key, occurrence: n)
-            }
-            byDay[d] = Item.sortedForOutput(kept)
-        }
-        entries.append((stored.responseID, byDay, response.isDelay))
-        if entries.count > capacity { entries.removeFirst() }
-        return (byDay[day] ?? [], response.isDelay)
+    func wait() throws -> [ArticleTotalItem] {
+        done.wait()
+        return try result.current?.get() ?? []
     }
 }
 
@@ -228,7 +251,7 @@ public enum TransformReadError: Error, CustomStringConvertible {
 }
 
 /// getuserread and getusershare rows: a coded breakdown, optionally hourly.
-protocol BreakdownItem: Decodable, Sendable, RefDated {
+protocol BreakdownItem: StoredListItem, RefDated {
     var refHour: Int? { get }
     /// user_source or share_scene.
     var code: Int? { get }

@@ -1,0 +1,196 @@
+"""bench/compare.sh --end-to-end's measurements (issue 12): store to file.
+
+1. Untimed: `wxcube run` back-fills getarticletotal for N accounts x D days from
+   the `wxcube sandbox` process compare.sh started, into a SQLite store.
+2. For csv.gz, xlsx and ndjson: `wxcube run --offline` exporting article_total
+   (flatten + the shipped derive), timed as a whole process (start to exit:
+   opening the store, reading and decoding the stored bodies, the stages, the
+   writer, the manifest). 3 runs each; the median counts; peak RSS is the
+   largest of the runs (os.wait4 on each wxcube process).
+3. The anchors write the same rows from memory, timed as in compare.py: the
+   rows are wxcube's own CSV output (gunzipped), loaded untimed.
+
+Lines printed last:
+  e2e csv.gz/gzip-6 R          wxcube run wall / gzip -6 over the same CSV bytes
+  e2e xlsx/libxlsxwriter R     wxcube run wall / libxlsxwriter (constant_memory)
+  e2e ndjson/orjson R          wxcube run wall / orjson writing loaded rows
+  e2e peak_rss_mib M           largest peak RSS of the wxcube runs
+  e2e decode_mb_per_s D        stored JSON bytes decoded / seconds spent decoding them
+
+decode_mb_per_s comes from a counter inside wxcube: each stored body's
+decode (single pass over the bytes into items, split by ref_date, sorted) is
+timed with a monotonic clock and its bytes added up; `wxcube run` logs
+"export: decoded B bytes of stored JSON (K bodies) in S s" at the end. The
+median NDJSON run's line is used (the same bodies are decoded for every format).
+"""
+import argparse
+import gzip
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+REPEATS = 3
+
+
+def pipeline(args, store, fmt=None):
+    accounts = "\n".join(
+        f"  - name: acct{k:02d}\n    appid: wx{k:016d}\n    secret: sandbox-secret-{k}" for k in range(1, args.accounts + 1))
+    outputs = "[]"
+    if fmt:
+        ext = {"csv.gz": "csv.gz", "xlsx": "xlsx", "ndjson": "ndjson"}[fmt]
+        outputs = f"\n  - datasets: [article_total]\n    format: {fmt}\n    path: article_total.{ext}"
+    return f"""version: 1
+name: e2e-bench
+accounts:
+{accounts}
+api:
+  base_url: {args.url}
+  concurrency: 16
+  requests_per_second: 0
+  retries: 5
+store: {store}
+range:
+  from: -{args.days - 1}d
+  to: yesterday
+stages:
+  - fetch:
+      endpoints: [getarticletotal]
+      refetch_days: 0
+  - flatten:
+      endpoint: getarticletotal
+      field: details
+      into: article_total
+  - derive:
+      dataset: article_total
+      metrics:
+        read_rate: int_page_read_user / target_user
+        share_rate: share_user / int_page_read_user
+        fav_rate: add_to_fav_user / int_page_read_user
+        ori_page_rate: ori_page_read_user / int_page_read_user
+      daily: [int_page_read_user, int_page_read_count, share_count, add_to_fav_count]
+outputs: {outputs}
+"""
+
+
+def timed(cmd):
+    """Wall seconds and peak RSS (MiB) of one process, and its stderr."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({p.returncode}):\n{err[-4000:]}")
+    return wall, usage.ru_maxrss / 1024.0, err
+
+
+def run_json(cmd):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
+    return json.loads(lines[-1])
+
+
+def median_wall(results):
+    return statistics.median(r["wall_seconds"] for r in results)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--wxcube", required=True)
+    ap.add_argument("--xlsx-anchor", required=True)
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--accounts", type=int, default=20)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--repeats", type=int, default=REPEATS)
+    args = ap.parse_args()
+    w = args.work
+    store = os.path.join(w, "store.sqlite")
+
+    print(f"filling the store: {args.accounts} accounts x {args.days} days of getarticletotal (untimed)...", file=sys.stderr)
+    fill = os.path.join(w, "fill.yaml")
+    with open(fill, "w") as f:
+        f.write(pipeline(args, store))
+    t0 = time.perf_counter()
+    timed([args.wxcube, "run", fill, "--out", os.path.join(w, "fill-out")])
+    fill_seconds = time.perf_counter() - t0
+    store_mb = os.path.getsize(store) / 1e6
+
+    ours, rows, decode = {}, None, None
+    for fmt in ["csv.gz", "xlsx", "ndjson"]:
+        path = os.path.join(w, f"export-{fmt}.yaml")
+        with open(path, "w") as f:
+            f.write(pipeline(args, store, fmt))
+        runs = []
+        for i in range(args.repeats):
+            print(f"wxcube run --offline {fmt} {i + 1}/{args.repeats}...", file=sys.stderr)
+            out = os.path.join(w, f"out-{fmt}")
+            shutil.rmtree(out, ignore_errors=True)
+            wall, rss, err = timed([args.wxcube, "run", path, "--offline", "--out", out])
+            m = re.search(r"decoded (\d+) bytes of stored JSON \((\d+) bodies\) in ([0-9.]+) s", err)
+            runs.append({"wall_seconds": wall, "peak_rss_mib": rss,
+                         "decode": (int(m.group(1)), int(m.group(2)), float(m.group(3))) if m else None})
+            manifest = json.load(open(os.path.join(out, "manifest.json")))
+            rows = manifest["files"][0]["rows"]
+        runs.sort(key=lambda r: r["wall_seconds"])
+        ours[fmt] = {"wall_seconds": runs[len(runs) // 2]["wall_seconds"], "peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
+                     "runs": [r["wall_seconds"] for r in runs], "rows": rows}
+        if fmt == "ndjson":
+            decode = runs[len(runs) // 2]["decode"]
+
+    # The anchors' rows: wxcube's own CSV, with the column types `wxcube bench` writes for article_total.
+    csv_path = os.path.join(w, "rows.csv")
+    with gzip.open(os.path.join(w, "out-csv.gz", "article_total.csv.gz"), "rb") as src, open(csv_path, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    probe = os.path.join(w, "probe.csv")
+    subprocess.run([args.wxcube, "bench", "--rows", "1", "--anchor-csv", probe], check=True, capture_output=True)
+    with open(probe) as a, open(csv_path) as b:
+        if a.readline() != b.readline():
+            sys.exit("the exported article_total columns differ from `wxcube bench`'s; cannot type the anchor rows")
+    shutil.copy(probe + ".types", csv_path + ".types")
+
+    from compare import gzip_anchor
+    anchors = {}
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name, make in [
+        ("gzip-6", lambda: gzip_anchor(csv_path, rows)),
+        ("libxlsxwriter", lambda: run_json([args.xlsx_anchor, csv_path, csv_path + ".types", os.path.join(w, "anchor.xlsx")])),
+        ("orjson", lambda: run_json([sys.executable, os.path.join(here, "anchors/python_anchors.py"), "orjson", csv_path,
+                                     os.path.join(w, "anchor.ndjson")])),
+    ]:
+        print(f"anchor {name}...", file=sys.stderr)
+        results = [make() for _ in range(args.repeats)]
+        for r in results:
+            if r["rows"] != rows:
+                sys.exit(f"anchor {name} wrote {r['rows']} rows, wxcube {rows}")
+        anchors[name] = {"wall_seconds": median_wall(results), "runs": sorted(r["wall_seconds"] for r in results)}
+
+    decoded_bytes, bodies, decode_seconds = decode or (0, 0, 0.0)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+    print(f"store: {args.accounts} accounts x {args.days} days of getarticletotal, {store_mb:.1f} MB "
+          f"(filled in {fill_seconds:.1f} s, untimed); article_total rows: {rows}")
+    print(f"{'side':<34}{'median s':>10}{'peak MiB':>10}   runs")
+    for fmt, r in ours.items():
+        print(f"{'wxcube run --offline ' + fmt:<34}{r['wall_seconds']:>10.3f}{r['peak_rss_mib']:>10.1f}   "
+              + ", ".join(f"{x:.3f}" for x in r["runs"]))
+    for name, r in anchors.items():
+        print(f"{'anchor ' + name + ' (from memory)':<34}{r['wall_seconds']:>10.3f}{'':>10}   "
+              + ", ".join(f"{x:.3f}" for x in r["runs"]))
+    print(f"decode: {decoded_bytes} bytes of stored JSON, {bodies} bodies, {decode_seconds:.3f} s (median ndjson run)")
+    peak = max(r["peak_rss_mib"] for r in ours.values())
+    print(f"e2e csv.gz/gzip-6 {ours['csv.gz']['wall_seconds'] / anchors['gzip-6']['wall_seconds']:.3f}")
+    print(f"e2e xlsx/libxlsxwriter {ours['xlsx']['wall_seconds'] / anchors['libxlsxwriter']['wall_seconds']:.3f}")
+    print(f"e2e ndjson/orjson {ours['ndjson']['wall_seconds'] / anchors['orjson']['wall_seconds']:.3f}")
+    print(f"e2e peak_rss_mib {peak:.1f}")
+    print(f"e2e decode_mb_per_s {decoded_bytes / 1e6 / decode_seconds if decode_seconds > 0 else 0:.1f}")
+
+
+if __name__ == "__main__":
+    main()
