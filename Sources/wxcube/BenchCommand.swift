@@ -9,9 +9,9 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Time the exporters on synthetic article_total rows.",
         discussion: """
-        Builds a pool of article_total rows (every column, derived ones included) from the sandbox's
-        data model through the real flatten and derive stages (untimed), then times writing --rows rows,
-        cycling through the pool, with the real exporter for --format. Prints one JSON line: rows,
+        Builds a pool of article_total rows (every column, derived ones included) from the sandbox's \
+        data model through the real flatten and derive stages (untimed), then times writing --rows rows, \
+        cycling through the pool, with the real exporter for --format. Prints one JSON line: rows, \
         bytes, wall and CPU seconds, rows/s, MB/s and peak RSS. bench/compare.sh runs it beside its anchors.
 
         Examples:

@@ -7,7 +7,7 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show the API calls a run would make, cached or not.",
         discussion: """
-        Windows respect each endpoint's span (getarticlesummary 1 day, getuserread 3, getusershare 7, ...);
+        Windows respect each endpoint's span (getarticlesummary 1 day, getuserread 3, getusershare 7, ...); \
         getarticletotal starts 6 days before --from. With a store, windows it already holds are marked cached.
 
         Examples:

@@ -10,10 +10,10 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Fetch what the store lacks, then transform and export.",
         discussion: """
-        Windows already in the store are not fetched again, except those within `refetch_days`
-        of --to (their numbers still change). Outputs are written only when every window of every
-        account is stored; otherwise the run exits 3, keeps its progress, and says how to continue.
-        Ctrl-C or SIGTERM stops cleanly: windows in flight are discarded, stored ones kept, exit 3.
+        Windows already in the store are not fetched again, except those within `refetch_days` \
+        of --to (their numbers still change). Outputs are written only when every window of every \
+        account is stored; otherwise the run exits 3, keeps its progress, and says how to continue. \
+        Ctrl-C or SIGTERM stops cleanly: windows in flight are discarded, stored ones kept, exit 3. \
         One run per store: a second run on a store in use exits 3 at once (docs/operations.md).
 
         With `api.base_url: sandbox` (and no --api-base) a simulated API is started in-process.

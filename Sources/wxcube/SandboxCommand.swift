@@ -9,12 +9,12 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "sandbox",
         abstract: "Run the simulated datacube API.",
         discussion: """
-        Serves /cgi-bin/token, /cgi-bin/stable_token and the ten datacube endpoints (legacy and 2025 published-content) with WeChat's rules
-        and deterministic synthetic data. Prints its URL and every account's appid and secret, then runs
-        until Ctrl-C (SIGINT) or SIGTERM. Point a pipeline at it with `api.base_url: http://127.0.0.1:PORT`
+        Serves /cgi-bin/token, /cgi-bin/stable_token and the ten datacube endpoints (legacy and 2025 published-content) with WeChat's rules \
+        and deterministic synthetic data. Prints its URL and every account's appid and secret, then runs \
+        until Ctrl-C (SIGINT) or SIGTERM. Point a pipeline at it with `api.base_url: http://127.0.0.1:PORT` \
         or `wxcube run ... --api-base URL`.
 
-        Faults (per datacube call): busy, expire, http500, truncate, slow are probabilities; withdraw:ENDPOINT answers every call of ENDPOINT with 47009 (withdrawn API); quota is calls
+        Faults (per datacube call): busy, expire, http500, truncate, slow are probabilities; withdraw:ENDPOINT answers every call of ENDPOINT with 47009 (withdrawn API); quota is calls \
         per appid per China day before errcode 45009; slow_delay is the slow delay in seconds (default 40).
         Example: --faults busy=0.05,expire=0.02,http500=0.02,truncate=0.01,slow=0.01,quota=500
         See docs/sandbox.md.
@@ -99,7 +99,7 @@ private final class SignalWaiter: @unchecked Sendable {
 
     func wait() async -> Int32 {
         for await sig in stream {
-            sources.forEach { $0.cancel() }
+            for source in sources { source.cancel() }
             return sig
         }
         return SIGTERM

@@ -8,8 +8,8 @@ struct WXCubeCommand: AsyncParsableCommand {
         commandName: "wxcube",
         abstract: "WeChat Official Account article analytics (datacube) to gzip CSV, NDJSON and XLSX.",
         discussion: """
-        wxcube runs a declarative pipeline file: it fetches the datacube endpoints for a date range,
-        keeps every raw response in a SQLite store, reshapes them into stable datasets and writes
+        wxcube runs a declarative pipeline file: it fetches the datacube endpoints for a date range, \
+        keeps every raw response in a SQLite store, reshapes them into stable datasets and writes \
         the files analysts and warehouses load.
 
         Examples:
@@ -19,7 +19,7 @@ struct WXCubeCommand: AsyncParsableCommand {
           wxcube sandbox --port 8080 --faults busy=0.05,quota=500
           wxcube schema article_total --format bigquery
 
-        Exit codes: 0 done, 1 failed, 2 bad usage or bad pipeline file,
+        Exit codes: 0 done, 1 failed, 2 bad usage or bad pipeline file, \
         3 incomplete (quota reached or an account failed; run again to continue).
         """,
         version: WXCubeVersion.current,

@@ -36,7 +36,7 @@ func day(_ iso: String) -> Day {
     return d
 }
 
-/// The shipped stages (DESIGN §5) over the given endpoints.
+/// The shipped stages (pipelines/*.yaml) over the given endpoints.
 func shippedSpec(accounts: [AccountSpec], endpoints: [Endpoint] = legacyEndpoints, annotate: Bool = true,
                  minSum: Int = 3) -> PipelineSpec {
     var stages: [StageSpec] = [

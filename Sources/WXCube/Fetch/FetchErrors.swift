@@ -54,7 +54,7 @@ public enum AccountFailure: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
-    /// The hint for a fatal errcode (DESIGN §2).
+    /// What to do about a fatal errcode.
     static func hint(for code: Int) -> String {
         switch code {
         case 40013: return "the appid is invalid: check the account's `appid` in the pipeline file"

@@ -119,7 +119,7 @@ public enum PlanError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Turns a spec and a range into API calls (DESIGN §2 spans, lookback, clamp).
+/// Turns a spec and a range into API calls (each endpoint's span, look-back and first day; docs/architecture.md).
 public struct Planner {
     public var spec: PipelineSpec
     /// Refetch every stored day (`--refresh`).

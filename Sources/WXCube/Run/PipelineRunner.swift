@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// Runs a pipeline: plan against the store, fetch what is missing, and export
-/// once every window of every account is stored (DESIGN §1, §6).
+/// once every window of every account is stored (docs/architecture.md, "The data flow").
 public struct PipelineRunner: Sendable {
     public var spec: PipelineSpec
     public var options: RunOptions

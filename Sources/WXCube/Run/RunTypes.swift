@@ -47,7 +47,7 @@ public enum RunStatus: String, Sendable {
     /// The range or options are unusable.
     case badUsage
 
-    /// DESIGN §6 exit codes.
+    /// The exit codes (README "Exit codes").
     public var exitCode: Int32 {
         switch self {
         case .complete: return 0

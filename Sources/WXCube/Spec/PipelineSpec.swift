@@ -1,6 +1,6 @@
 import Foundation
 
-/// A validated pipeline file (DESIGN §5). Defaults live in `SpecDefaults`.
+/// A validated pipeline file (README "The pipeline file"). Defaults live in `SpecDefaults`.
 public struct PipelineSpec: Sendable {
     public var version: Int
     public var name: String
@@ -272,7 +272,7 @@ public struct DeriveStageSpec: Sendable {
 }
 
 extension DeriveStageSpec {
-    /// What the shipped pipelines derive (DESIGN §3).
+    /// What the shipped pipelines derive (the derived columns of docs/datasets.md).
     public static let shipped = DeriveStageSpec(
         metrics: [
             RatioSpec(name: "read_rate", numerator: "int_page_read_user", denominator: "target_user"),

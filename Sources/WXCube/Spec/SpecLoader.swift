@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// Reads a pipeline file (DESIGN §5) into a `PipelineSpec`, reporting every
+/// Reads a pipeline file (README "The pipeline file") into a `PipelineSpec`, reporting every
 /// mistake at once as a `SpecError`.
 public enum SpecLoader {
     /// Loads and validates `path`.

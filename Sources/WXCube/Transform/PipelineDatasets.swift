@@ -1,5 +1,5 @@
 /// The datasets of a pipeline run, built lazily from the store through the
-/// stages of `spec.stages` (DESIGN §3, §5). This is what exporters read.
+/// stages of `spec.stages` (docs/architecture.md, "The data flow"). This is what exporters read.
 ///
 /// For each dataset: the base rows come from the store (or from `flatten` for
 /// article_total), then every stage on that dataset wraps the stream in file

@@ -1,4 +1,4 @@
-/// One transform stage (DESIGN §1): a small type configured from its pipeline
+/// One transform stage (docs/architecture.md, "How to add a stage"): a small type configured from its pipeline
 /// block that turns row streams into a row stream of `dataset`. Stages do no
 /// I/O; the graph (`PipelineDatasets`) hands them their inputs lazily.
 public protocol TransformStage {
@@ -88,7 +88,7 @@ public enum TransformError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// `msgid` split as DESIGN §3 says: msg_data_id before the last `_`, article_idx the int after it.
+/// `msgid` split into msg_data_id (before the last `_`) and article_idx (the int after it).
 public enum MsgID {
     public static func split(_ msgid: String) -> (msgDataId: String, articleIdx: Int?) {
         guard let us = msgid.lastIndex(of: "_"), let idx = Int(msgid[msgid.index(after: us)...]) else {
