@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import WXCube
 
-/// Exit codes of DESIGN §6.
+/// The exit codes (README "Exit codes", docs/operations.md).
 enum WXExit {
     static let failed = ExitCode(1)
     static let badInput = ExitCode(2)

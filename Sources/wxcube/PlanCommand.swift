@@ -72,7 +72,7 @@ struct PlanCommand: AsyncParsableCommand {
 
 /// The human-readable plan: one line per window, then call counts per endpoint.
 enum PlanTable {
-    /// DESIGN §6's array, one call per line, keys in the contract's order.
+    /// The `--json` array of the README's `plan` row, one call per line, keys in that order.
     static func json(_ plan: Plan) -> String {
         let objects = plan.calls.map { (c: PlannedCall) -> String in
             let reason: String = c.reason.map { ", \"reason\": \"\($0.rawValue)\"" } ?? ""

@@ -26,7 +26,7 @@ struct WXCubeCommand: AsyncParsableCommand {
         subcommands: [RunCommand.self, PlanCommand.self, ValidateCommand.self, SandboxCommand.self, SchemaCommand.self, BenchCommand.self]
     )
 
-    /// ArgumentParser exits 64 on usage errors; DESIGN §6 says 2.
+    /// ArgumentParser exits 64 on usage errors; wxcube's bad-usage code is 2 (README "Exit codes").
     static func main() async {
         do {
             var command = try parseAsRoot()
