@@ -97,12 +97,7 @@ struct RunCommand: AsyncParsableCommand {
         let console = StderrConsole.shared
         for line in result.summary.lines { console.writeLine("summary: \(line)") }
         for m in result.messages { console.writeLine(m) }
-        switch result.status {
-        case .complete: return
-        case .incomplete: throw WXExit.incomplete
-        case .failed: throw WXExit.failed
-        case .badUsage: throw WXExit.badInput
-        }
+        try WXExit.check(result.status)
     }
 }
 

@@ -190,11 +190,6 @@ final class ZipEntry: ByteSink {
         try deflater.write(bytes)
     }
 
-    func write(_ text: String) throws {
-        var text = text
-        try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
-    }
-
     func finish() throws {
         guard let deflater else { return }
         try deflater.finish()

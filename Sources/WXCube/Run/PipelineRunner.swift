@@ -369,7 +369,7 @@ public struct PipelineRunner: Sendable {
                     storeError = message
                     outcome.storeFailed = true
                     logger.critical("store: cannot write \(call): \(message)")
-                    outcome.failed.append(FailedWindow(call: call, failure: .unexpectedAnswer(call: call.description, code: 0, message: "store write failed: \(message)")))
+                    outcome.failed.append(FailedWindow(call: call, failure: .storeWriteFailed(call: call.description, message: message)))
                     outcome.remaining.append(call)
                 }
                 launch()

@@ -213,15 +213,6 @@ public enum StageSpec: Sendable {
     case flatten(FlattenStageSpec)
     case derive(DeriveStageSpec)
     case annotateThreshold(AnnotateThresholdStageSpec)
-
-    public var kind: String {
-        switch self {
-        case .fetch: return "fetch"
-        case .flatten: return "flatten"
-        case .derive: return "derive"
-        case .annotateThreshold: return "annotate_threshold"
-        }
-    }
 }
 
 public struct FetchStageSpec: Sendable {

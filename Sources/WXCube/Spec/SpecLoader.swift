@@ -596,8 +596,8 @@ final class SpecReader {
         return Array(s)
     }
 
-    /// A scalar with `${VAR}` substituted. A secret's value never enters a message.
-    private func string(_ node: Node, _ path: String, secret: Bool = false) -> String? {
+    /// A scalar with `${VAR}` substituted. No scalar's value enters a message (it may be a secret).
+    private func string(_ node: Node, _ path: String) -> String? {
         guard case .scalar(let s) = node else {
             error(node, "\(path): expected a string, got \(kindName(node))")
             return nil

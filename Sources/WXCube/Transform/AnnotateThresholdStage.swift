@@ -28,7 +28,7 @@ public struct AnnotateThresholdStage: TransformStage {
 
     public func outputSchema(input: Schema?) throws -> Schema {
         guard spec.dataset == .article_summary else {
-            throw TransformError.stageOrder(stage: kind, dataset: spec.dataset, detail: "only article_summary can be annotated")
+            throw TransformError.stageNotApplicable(stage: kind, dataset: spec.dataset, detail: "only article_summary can be annotated")
         }
         let input = input ?? Datasets.baseSchema(.article_summary)
         for c in Self.sumColumns + [Datasets.refDate.name, Datasets.msgid.name] where !input.contains(c) {

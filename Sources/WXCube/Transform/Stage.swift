@@ -68,7 +68,10 @@ public enum TransformError: Error, CustomStringConvertible, Equatable {
     case stageNeedsEndpoint(stage: String, endpoint: Endpoint)
     case datasetNotFetched(DatasetName)
     case unknownAccount(String)
+    /// A stage placed where it cannot run (flatten after another stage on its dataset).
     case stageOrder(stage: String, dataset: DatasetName, detail: String)
+    /// A stage configured for a dataset or field it does not apply to.
+    case stageNotApplicable(stage: String, dataset: DatasetName, detail: String)
 
     public var description: String {
         switch self {
@@ -82,7 +85,7 @@ public enum TransformError: Error, CustomStringConvertible, Equatable {
             return "\(dataset.rawValue) is not produced by this pipeline: fetch \(dataset.endpoint.rawValue) (and flatten it for \(dataset.isNested ? dataset.rawValue : "article_total"))"
         case .unknownAccount(let name):
             return "no account named \(name) in the pipeline file"
-        case .stageOrder(let stage, let dataset, let detail):
+        case .stageOrder(let stage, let dataset, let detail), .stageNotApplicable(let stage, let dataset, let detail):
             return "\(stage) on \(dataset.rawValue): \(detail)"
         }
     }
