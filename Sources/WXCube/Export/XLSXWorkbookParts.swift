@@ -236,14 +236,3 @@ struct WorkbookParts {
         try xml.end()
     }
 }
-
-/// `2024-05-01T08:30:00Z`, without Foundation's formatters (whose output varies by platform).
-enum ISOTimestamp {
-    static func utc(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let day = Day(daysSinceEpoch: Int((Double(seconds) / 86400).rounded(.down)))
-        let s = seconds - day.daysSinceEpoch * 86400
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(day.iso)T\(two(s / 3600)):\(two((s / 60) % 60)):\(two(s % 60))Z"
-    }
-}

@@ -154,9 +154,7 @@ final class ZipWriter {
 
     /// MS-DOS date and time fields, from the instant's UTC civil time.
     static func dosDateTime(_ date: Date) -> (time: UInt16, date: UInt16) {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let day = Day(daysSinceEpoch: Int((Double(seconds) / 86400).rounded(.down)))
-        let secondOfDay = seconds - day.daysSinceEpoch * 86400
+        let (day, secondOfDay) = ISOTimestamp.civil(date)
         var (y, m, d) = day.components
         if y < 1980 { (y, m, d) = (1980, 1, 1) }
         let time = UInt16((secondOfDay / 3600) << 11 | ((secondOfDay / 60) % 60) << 5 | (secondOfDay % 60) / 2)
