@@ -83,7 +83,7 @@ enum PlanTable {
     }
 
     /// A JSON string literal, escaped as the NDJSON exporter does.
-    static func quoted(_ s: String) -> String { String(decoding: JSONText.escaped(s), as: UTF8.self) }
+    static func quoted(_ s: String) -> String { JSONText.quoted(s) }
 
     static func render(_ plan: Plan) -> String {
         var lines: [String] = []
