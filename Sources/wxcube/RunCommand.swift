@@ -89,7 +89,15 @@ struct RunCommand: AsyncParsableCommand {
         let runner = PipelineRunner(spec: spec, options: options, logger: logger,
                                     progress: ProgressReporter(logger: logger))
         let task = Task { await runner.run() }
-        let interrupts = InterruptHandler { task.cancel() }
+        // A signal cancels the run: windows in flight are discarded, stored ones kept,
+        // temporary files removed, the summary printed, exit 3. A second signal
+        // exits at once (130 after SIGINT, 143 after SIGTERM).
+        let interrupts = SignalHandler { sig, count in
+            guard count == 1 else { exit(128 + sig) }
+            let name = sig == SIGTERM ? "SIGTERM" : "Ctrl-C"
+            StderrConsole.shared.writeLine("interrupted (\(name)): stopping; windows in flight are discarded, stored ones kept (send it again to quit at once)")
+            task.cancel()
+        }
         let result = await task.value
         interrupts.remove()
         if let sandbox { await sandbox.stop() }
@@ -98,44 +106,5 @@ struct RunCommand: AsyncParsableCommand {
         for line in result.summary.lines { console.writeLine("summary: \(line)") }
         for m in result.messages { console.writeLine(m) }
         try WXExit.check(result.status)
-    }
-}
-
-/// Ctrl-C (SIGINT) and SIGTERM (what cron, systemd and Kubernetes send)
-/// cancel the run: windows in flight are discarded, stored ones kept,
-/// temporary files removed, the summary printed, exit 3. A second signal
-/// exits at once (130 after SIGINT, 143 after SIGTERM).
-final class InterruptHandler {
-    private let sources: [any DispatchSourceSignal]
-    private let count = Locked(0)
-    static let signals: [Int32] = [SIGINT, SIGTERM]
-
-    init(onInterrupt: @escaping @Sendable () -> Void) {
-        var sources: [any DispatchSourceSignal] = []
-        for sig in Self.signals {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [count] in
-                let n = count.withLock { n -> Int in
-                    n += 1
-                    return n
-                }
-                let name = sig == SIGTERM ? "SIGTERM" : "Ctrl-C"
-                if n == 1 {
-                    StderrConsole.shared.writeLine("interrupted (\(name)): stopping; windows in flight are discarded, stored ones kept (send it again to quit at once)")
-                    onInterrupt()
-                } else {
-                    exit(128 + sig)
-                }
-            }
-            source.resume()
-            sources.append(source)
-        }
-        self.sources = sources
-    }
-
-    func remove() {
-        for source in sources { source.cancel() }
-        for sig in Self.signals { signal(sig, SIG_DFL) }
     }
 }

@@ -56,7 +56,8 @@ struct SandboxCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw WXExit.badInput
         }
-        let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
+        let (received, continuation) = AsyncStream.makeStream(of: Int32.self)
+        let signals = SignalHandler { sig, _ in continuation.yield(sig) }
         let server: SandboxServer
         do {
             server = try await SandboxServer.start(SandboxConfiguration(
@@ -72,36 +73,12 @@ struct SandboxCommand: AsyncParsableCommand {
             out += "account \(a.index): appid \(a.appid) secret \(a.secret)\n"
         }
         FileHandle.standardOutput.write(Data(out.utf8))
-        let signal = await signals.wait()
-        printError("wxcube sandbox: got \(signal == SIGINT ? "SIGINT" : "SIGTERM"), stopping")
+        var iterator = received.makeAsyncIterator()
+        let signal = await iterator.next() ?? SIGTERM
+        signals.remove(restoreDefault: false)
+        printError("wxcube sandbox: got \(SignalHandler.name(signal)), stopping")
         await server.stop()
         let stats = server.stats()
         printError("wxcube sandbox: stopped after \(stats.datacubeCalls) datacube calls")
-    }
-}
-
-/// Waits for the first of some Unix signals, which no longer kill the process.
-private final class SignalWaiter: @unchecked Sendable {
-    private let sources: [DispatchSourceSignal]
-    private let stream: AsyncStream<Int32>
-
-    init(signals: [Int32]) {
-        let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
-        self.stream = stream
-        sources = signals.map { sig in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { continuation.yield(sig) }
-            source.resume()
-            return source
-        }
-    }
-
-    func wait() async -> Int32 {
-        for await sig in stream {
-            for source in sources { source.cancel() }
-            return sig
-        }
-        return SIGTERM
     }
 }
