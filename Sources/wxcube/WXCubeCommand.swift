@@ -23,7 +23,7 @@ struct WXCubeCommand: AsyncParsableCommand {
         3 incomplete (quota reached or an account failed; run again to continue).
         """,
         version: WXCubeVersion.current,
-        subcommands: [RunCommand.self, PlanCommand.self, ValidateCommand.self, SandboxCommand.self, SchemaCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, PlanCommand.self, ValidateCommand.self, SandboxCommand.self, SchemaCommand.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; wxcube's bad-usage code is 2 (README "Exit codes").

@@ -4,9 +4,11 @@ import Logging
 import WXCube
 import WXCubeSandbox
 
+/// `wxcube-bench`: its own executable, so the production binary carries no benchmark harness.
+@main
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "wxcube-bench",
         abstract: "Time the exporters on synthetic article_total rows.",
         discussion: """
         Builds a pool of article_total rows (every column, derived ones included) from the sandbox's \
@@ -15,8 +17,8 @@ struct BenchCommand: ParsableCommand {
         bytes, wall and CPU seconds, rows/s, MB/s and peak RSS. bench/compare.sh runs it beside its anchors.
 
         Examples:
-          wxcube bench --rows 1000000 --format xlsx --out /tmp/bench.xlsx
-          wxcube bench --rows 1000000 --anchor-csv /tmp/rows.csv   # the same rows as plain CSV (+ .types) for anchors
+          wxcube-bench --rows 1000000 --format xlsx --out /tmp/bench.xlsx
+          wxcube-bench --rows 1000000 --anchor-csv /tmp/rows.csv   # the same rows as plain CSV (+ .types) for anchors
         """
     )
 
