@@ -11,7 +11,7 @@ public struct AnnotateThresholdStage: TransformStage {
     public let spec: AnnotateThresholdStageSpec
     public init(_ spec: AnnotateThresholdStageSpec) { self.spec = spec }
 
-    public var kind: String { "annotate_threshold" }
+    public var kind: String { StageKind.annotate_threshold.rawValue }
     public var dataset: DatasetName { spec.dataset }
     public var requiredEndpoints: [Endpoint] { [.getarticlesummary, .getarticletotal] }
 

@@ -11,7 +11,7 @@ public struct DeriveStage: TransformStage {
     public let spec: DeriveStageSpec
     public init(_ spec: DeriveStageSpec) { self.spec = spec }
 
-    public var kind: String { "derive" }
+    public var kind: String { StageKind.derive.rawValue }
     public var dataset: DatasetName { spec.dataset }
     public var requiredEndpoints: [Endpoint] { [spec.dataset.endpoint] }
 

@@ -8,7 +8,7 @@ public struct FlattenStage: TransformStage {
     public let spec: FlattenStageSpec
     public init(_ spec: FlattenStageSpec) { self.spec = spec }
 
-    public var kind: String { "flatten" }
+    public var kind: String { StageKind.flatten.rawValue }
     public var dataset: DatasetName { spec.into }
     public var requiredEndpoints: [Endpoint] { [spec.endpoint] }
 

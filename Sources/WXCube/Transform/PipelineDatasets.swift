@@ -29,16 +29,9 @@ public final class PipelineDatasets: DatasetSource {
             .map(\.element)
     }
 
-    /// The transform stage of each non-fetch block.
+    /// The transform stage of each non-fetch block (`StageKind`, the one stage list).
     public static func makeStages(_ specs: [StageSpec]) -> [any TransformStage] {
-        specs.compactMap { s -> (any TransformStage)? in
-            switch s {
-            case .fetch: return nil
-            case .flatten(let f): return FlattenStage(f)
-            case .derive(let d): return DeriveStage(d)
-            case .annotateThreshold(let a): return AnnotateThresholdStage(a)
-            }
-        }
+        specs.compactMap { $0.makeTransformStage() }
     }
 
     /// Datasets whose endpoint is fetched; nested ones (article_total,
