@@ -246,7 +246,7 @@ final class FetchUnitTests: XCTestCase {
     func testInterleavingAlternatesAccounts() throws {
         let a1 = try call("2024-03-01", "2024-03-01"), a2 = try call("2024-03-02", "2024-03-02")
         var b1 = a1; b1.account = "b"
-        let out = PipelineRunner.interleaved([a1, a2, b1])
+        let out = WindowFetcher.interleaved([a1, a2, b1])
         XCTAssertEqual(out.map(\.account), ["main", "b", "main"])
     }
 
