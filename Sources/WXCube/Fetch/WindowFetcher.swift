@@ -58,7 +58,6 @@ public struct WindowFetcher: Sendable {
     public func fetchAll(_ calls: [PlannedCall]) async -> FetchOutcome {
         let queue = WindowFetcher.interleaved(calls)
         let limit = max(1, concurrency)
-        let (client, sessions, store, stats, logger, fetchedAt) = (self.client, self.sessions, self.store, self.stats, self.logger, self.fetchedAt)
         var outcome = FetchOutcome()
         var storeError: String?
         var next = 0
@@ -81,78 +80,85 @@ public struct WindowFetcher: Sendable {
                         continue
                     }
                     inFlight += 1
-                    group.addTask {
-                        do {
-                            let window = try await client.fetch(call, session: session, fetchedAt: fetchedAt)
-                            try Task.checkCancellation()
-                            do {
-                                try await store.commit(window)
-                            } catch is CancellationError {
-                                return .cancelled(call)
-                            } catch {
-                                return .storeFailed(call, "\(error)")
-                            }
-                            return .stored(call)
-                        } catch let u as EndpointUnavailable {
-                            return .unavailable(call, u)
-                        } catch let f as AccountFailure {
-                            return .accountStopped(call, f)
-                        } catch let f as WindowFailure {
-                            return .windowFailed(call, f)
-                        } catch {
-                            if Task.isCancelled || error is CancellationError { return .cancelled(call) }
-                            if session.failure != nil { return .skipped(call) }
-                            return .windowFailed(call, .retriesExhausted(call: call.description, attempts: 1, lastCause: "\(error)"))
-                        }
-                    }
+                    group.addTask { await self.fetchOne(call, session: session) }
                 }
             }
             launch()
             while let result = await group.next() {
                 inFlight -= 1
-                switch result {
-                case .stored:
-                    stats.windowStored()
-                case let .windowFailed(call, f):
-                    stats.windowFailed()
-                    logger.error("\(f)")
-                    outcome.failed.append(FailedWindow(call: call, failure: f))
-                    outcome.remaining.append(call)
-                case let .accountStopped(call, f):
-                    outcome.remaining.append(call)
-                    if let s = sessions[call.account], s.stop(f) {
-                        logger.error("\(f)")
-                    }
-                    stats.windowSkipped()
-                case let .skipped(call):
-                    stats.windowSkipped()
-                    outcome.remaining.append(call)
-                case let .unavailable(_, u):
-                    stats.windowSkipped()
-                    if outcome.unavailable[u.key] == nil {
-                        outcome.unavailable[u.key] = u
-                        logger.error("\(u)")
-                    }
-                case let .cancelled(call):
-                    outcome.interrupted = true
-                    outcome.remaining.append(call)
-                case let .storeFailed(call, message):
-                    storeError = message
-                    outcome.storeFailed = true
-                    logger.critical("store: cannot write \(call): \(message)")
-                    outcome.failed.append(FailedWindow(call: call, failure: .storeWriteFailed(call: call.description, message: message)))
-                    outcome.remaining.append(call)
-                }
+                record(result, into: &outcome, storeError: &storeError)
                 launch()
             }
         }
-        let unlaunched = next
         // Calls never launched (Ctrl-C or a store failure) are still to do.
-        if unlaunched < queue.count {
+        if next < queue.count {
             if Task.isCancelled { outcome.interrupted = true }
-            outcome.remaining += queue[unlaunched...]
+            outcome.remaining += queue[next...]
         }
         return outcome
+    }
+
+    /// Fetches one window and commits it.
+    private func fetchOne(_ call: PlannedCall, session: AccountSession) async -> WindowResult {
+        do {
+            let window = try await client.fetch(call, session: session, fetchedAt: fetchedAt)
+            try Task.checkCancellation()
+            do {
+                try await store.commit(window)
+            } catch is CancellationError {
+                return .cancelled(call)
+            } catch {
+                return .storeFailed(call, "\(error)")
+            }
+            return .stored(call)
+        } catch let u as EndpointUnavailable {
+            return .unavailable(call, u)
+        } catch let f as AccountFailure {
+            return .accountStopped(call, f)
+        } catch let f as WindowFailure {
+            return .windowFailed(call, f)
+        } catch {
+            if Task.isCancelled || error is CancellationError { return .cancelled(call) }
+            if session.failure != nil { return .skipped(call) }
+            return .windowFailed(call, .retriesExhausted(call: call.description, attempts: 1, lastCause: "\(error)"))
+        }
+    }
+
+    /// Counts, logs and files one window's result.
+    private func record(_ result: WindowResult, into outcome: inout FetchOutcome, storeError: inout String?) {
+        switch result {
+        case .stored:
+            stats.windowStored()
+        case let .windowFailed(call, f):
+            stats.windowFailed()
+            logger.error("\(f)")
+            outcome.failed.append(FailedWindow(call: call, failure: f))
+            outcome.remaining.append(call)
+        case let .accountStopped(call, f):
+            outcome.remaining.append(call)
+            if let s = sessions[call.account], s.stop(f) {
+                logger.error("\(f)")
+            }
+            stats.windowSkipped()
+        case let .skipped(call):
+            stats.windowSkipped()
+            outcome.remaining.append(call)
+        case let .unavailable(_, u):
+            stats.windowSkipped()
+            if outcome.unavailable[u.key] == nil {
+                outcome.unavailable[u.key] = u
+                logger.error("\(u)")
+            }
+        case let .cancelled(call):
+            outcome.interrupted = true
+            outcome.remaining.append(call)
+        case let .storeFailed(call, message):
+            storeError = message
+            outcome.storeFailed = true
+            logger.critical("store: cannot write \(call): \(message)")
+            outcome.failed.append(FailedWindow(call: call, failure: .storeWriteFailed(call: call.description, message: message)))
+            outcome.remaining.append(call)
+        }
     }
 
     /// Round-robin over accounts, each account's calls in plan order.
