@@ -93,7 +93,7 @@ struct RunCommand: AsyncParsableCommand {
         // temporary files removed, the summary printed, exit 3. A second signal
         // exits at once (130 after SIGINT, 143 after SIGTERM).
         let interrupts = SignalHandler { sig, count in
-            guard count == 1 else { exit(128 + sig) }
+            guard count == 1 else { Foundation.exit(128 + sig) }
             let name = sig == SIGTERM ? "SIGTERM" : "Ctrl-C"
             StderrConsole.shared.writeLine("interrupted (\(name)): stopping; windows in flight are discarded, stored ones kept (send it again to quit at once)")
             task.cancel()
