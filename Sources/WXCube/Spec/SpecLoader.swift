@@ -444,6 +444,9 @@ final class SpecReader {
 
     // MARK: outputs
 
+    /// Long for now: the Parquet and PostgreSQL outputs add their keys here in
+    /// parallel branches; once they are in, each format's keys move into a
+    /// reader of their own, as the stages' did.
     private func readOutputs(_ entry: Entry?, stages: [ReadStage], root: Node) -> [OutputSpec] {
         guard let entry else { return [] }
         guard let items = sequence(entry.value, "outputs") else { return [] }

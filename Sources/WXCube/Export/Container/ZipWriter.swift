@@ -88,6 +88,9 @@ final class ZipWriter {
     }
 
     /// Writes the central directory and end records, then finishes the output sink.
+    /// Long on purpose: it is the records of the ZIP format's end (central headers,
+    /// ZIP64 end record and locator, end of central directory) field by field, in
+    /// the order the format lays them out; split, one record would span functions.
     func finish() throws {
         precondition(!openEntry, "finish the last ZIP entry first")
         let directoryStart = offset
