@@ -19,22 +19,31 @@ final class SandboxHandler: Sendable {
         self.secrets = secrets
     }
 
-    func respond(to request: Request) async -> Response {
-        let path = request.uri.path
-        if path == "/cgi-bin/token" {
-            guard request.method == .get else { return Self.error(43001, "require GET method") }
-            let q = request.uri.queryParameters
-            return issueToken(grantType: q["grant_type"].map(String.init), appid: q["appid"].map(String.init),
-                              secret: q["secret"].map(String.init), reuse: false)
+    /// WeChat's paths on Hummingbird's router. Every method reaches its handler,
+    /// which answers a wrong one with WeChat's errcode; any other path is WeChat's
+    /// 40066 (`UnknownPathMiddleware`).
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: UnknownPathMiddleware())
+        let methods: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch, .head, .options]
+        for method in methods {
+            router.on("/cgi-bin/token", method: method) { request, _ in self.token(request) }
+            router.on("/cgi-bin/stable_token", method: method) { request, _ in
+                guard request.method == .post else { return Self.error(43002, "require POST method") }
+                return await self.stableToken(request)
+            }
+            router.on("/datacube/{endpoint}", method: method) { request, context in
+                await self.datacube(request, endpointName: context.parameters.get("endpoint") ?? "")
+            }
         }
-        if path == "/cgi-bin/stable_token" {
-            guard request.method == .post else { return Self.error(43002, "require POST method") }
-            return await stableToken(request)
-        }
-        if path.hasPrefix("/datacube/") {
-            return await datacube(request, endpointName: String(path.dropFirst("/datacube/".count)))
-        }
-        return Self.error(40066, "invalid url", status: .notFound)
+        return router
+    }
+
+    private func token(_ request: Request) -> Response {
+        guard request.method == .get else { return Self.error(43001, "require GET method") }
+        let q = request.uri.queryParameters
+        return issueToken(grantType: q["grant_type"].map(String.init), appid: q["appid"].map(String.init),
+                          secret: q["secret"].map(String.init), reuse: false)
     }
 
     // MARK: tokens
@@ -252,5 +261,16 @@ final class SandboxHandler: Sendable {
         let html = "<html>\r\n<head><title>\(status) \(reason)</title></head>\r\n<body>\r\n<center><h1>\(status) \(reason)</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
         return Response(status: HTTPResponse.Status(code: status), headers: [.contentType: "text/html"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+/// Paths the router does not know: WeChat answers errcode 40066 with HTTP 404.
+struct UnknownPathMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            return SandboxHandler.error(40066, "invalid url", status: .notFound)
+        }
     }
 }
