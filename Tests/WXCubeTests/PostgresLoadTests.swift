@@ -27,7 +27,8 @@ final class PostgresLoadTests: XCTestCase {
         }
     }
 
-    static let all = ["article_summary", "article_total", "user_read", "user_read_hour", "user_share", "user_share_hour"]
+    /// Every dataset of both API families.
+    static let all = DatasetName.allCases.map(\.rawValue)
 
     /// Two sandbox accounts, a fixed week, NDJSON files and a postgres output.
     private func pipeline(_ dir: URL, url: String, mode: String? = nil, from: String = "2026-09-01", to: String = "2026-09-07",
@@ -53,7 +54,9 @@ final class PostgresLoadTests: XCTestCase {
           to: \(to)
         stages:
           - fetch:
-              endpoints: [getarticlesummary, getarticletotal, getuserread, getuserreadhour, getusershare, getusersharehour]
+              endpoints: [getarticlesummary, getarticletotal, getuserread, getuserreadhour, getusershare, getusersharehour,
+                          getarticletotaldetail, getarticleread, getarticleshare, getbizsummary]
+          - flatten: {endpoint: getarticletotaldetail, field: detail_list, into: published_total}
           - flatten:
               endpoint: getarticletotal
               field: details
@@ -128,11 +131,11 @@ final class PostgresLoadTests: XCTestCase {
                 let have = Double(value) ?? .nan
                 XCTAssertEqual(have, want, accuracy: max(1e-6, abs(want) * 1e-12), "\(t).\(c): sum")
             }
-            // Primary key = the catalogue's natural key.
+            // The key (primary, or unique with nulls equal for read_source) = the catalogue's natural key.
             let key = try pg.psql("""
                 SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey::int2[], a.attnum))
                 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-                WHERE i.indrelid = 'wxcube.\(t)'::regclass AND i.indisprimary
+                WHERE i.indrelid = 'wxcube.\(t)'::regclass AND i.indisunique
                 """, database: "loadall")
             XCTAssertEqual(key, DatasetName(rawValue: t)?.naturalKey.joined(separator: ","), t)
             // Comments: the table's, and every column's with its description and Chinese label.
@@ -151,7 +154,8 @@ final class PostgresLoadTests: XCTestCase {
                 SELECT string_agg(column_name::text, ',' ORDER BY column_name) FROM information_schema.columns
                 WHERE table_schema = 'wxcube' AND table_name = '\(t)' AND is_nullable = 'NO'
                 """, database: "loadall")
-            let expected = schema.columns.filter { (!$0.nullable || DatasetName(rawValue: t)?.naturalKey.contains($0.name) == true) && objects.first?[$0.name] != nil }
+            let primary = DatasetName(rawValue: t).map { !$0.naturalKeyAllowsNull } ?? true
+            let expected = schema.columns.filter { (!$0.nullable || primary && DatasetName(rawValue: t)?.naturalKey.contains($0.name) == true) && objects.first?[$0.name] != nil }
                 .map(\.name).sorted().joined(separator: ",")
             XCTAssertEqual(notNull, expected, t)
         }
@@ -166,7 +170,7 @@ final class PostgresLoadTests: XCTestCase {
         XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertEqual(try snapshot("loadall"), before, "a second run of the same range leaves identical tables")
         XCTAssertEqual(try pg.psql("SELECT count(*) || '/' || sum(rows) FROM wxcube.wxcube_loads", database: "loadall"),
-                       "12/\(2 * before.values.compactMap { Int($0.split(separator: ":")[0]) }.reduce(0, +))")
+                       "\(2 * Self.all.count)/\(2 * before.values.compactMap { Int($0.split(separator: ":")[0]) }.reduce(0, +))")
     }
 
     func testReplaceRangeRemovesRowsNoLongerReportedUpsertKeepsThemAndBothRepeatIdentically() throws {
@@ -300,7 +304,7 @@ final class PostgresLoadTests: XCTestCase {
         try pg.psql("UPDATE wxcube.article_summary SET title = 'local edit'", database: "killed")
         let before = try snapshot("killed")
 
-        // Hold the last table so the load stops there, after it has replaced the first ones.
+        // Hold a late table so the load stops there, after it has replaced the earlier ones.
         let holder = try pg.session(database: "killed")
         holder.input.write(Data("BEGIN;\nLOCK TABLE wxcube.user_share_hour IN ACCESS EXCLUSIVE MODE;\n".utf8))
         try waitFor { try pg.psql("SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = 'wxcube.user_share_hour'::regclass AND granted", database: "killed") == "1" }
@@ -326,7 +330,7 @@ final class PostgresLoadTests: XCTestCase {
         // The killed client's backend rolls back once it notices the closed connection.
         try waitFor { try pg.psql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'killed' AND pid <> pg_backend_pid()", database: "killed") == "0" }
         XCTAssertEqual(try snapshot("killed"), before, "kill -9 during the load leaves the previous tables untouched")
-        XCTAssertEqual(try pg.psql("SELECT count(*) FROM wxcube.wxcube_loads", database: "killed"), "6")
+        XCTAssertEqual(try pg.psql("SELECT count(*) FROM wxcube.wxcube_loads", database: "killed"), "\(Self.all.count)")
     }
 
     private func waitFor(_ condition: () throws -> Bool) throws {

@@ -36,12 +36,11 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable, Comparable {
         }
     }
 
-    /// Whether a natural-key column may be null (read_source): such a key is
-    /// declared `UNIQUE NULLS NOT DISTINCT` rather than `PRIMARY KEY`.
-    public var naturalKeyAllowsNull: Bool {
-        let key = Set(naturalKey)
-        return Datasets.fullSchema(self).columns.contains { key.contains($0.name) && $0.nullable }
-    }
+    /// Whether a natural-key column is null by design (read_source's msgid and
+    /// stat_date): such a key is declared `UNIQUE NULLS NOT DISTINCT` rather
+    /// than `PRIMARY KEY`. Other key columns are NOT NULL in tables even where
+    /// the catalogue allows null (a lenient answer could lack them).
+    public var naturalKeyAllowsNull: Bool { self == .read_source }
 
     /// The date column a run's range selects rows by (what `replace_range` deletes).
     public var rangeColumn: String { rangeColumns[0] }
