@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "wxcube", targets: ["wxcube"]),
+        .executable(name: "wxcube-bench", targets: ["wxcube-bench"]),
         .library(name: "WXCube", targets: ["WXCube"]),
         .library(name: "WXCubeSandbox", targets: ["WXCubeSandbox"]),
     ],
@@ -52,6 +53,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "wxcube",
+            dependencies: [
+                "WXCube", "WXCubeSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "wxcube-bench",
             dependencies: [
                 "WXCube", "WXCubeSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

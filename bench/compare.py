@@ -64,7 +64,7 @@ def main():
     csv_path = os.path.join(w, "rows.csv")
 
     print(f"generating {n} rows for the anchors...", file=sys.stderr)
-    subprocess.run([args.wxcube, "bench", "--rows", str(n), "--anchor-csv", csv_path], check=True)
+    subprocess.run([args.wxcube, "--rows", str(n), "--anchor-csv", csv_path], check=True)
 
     ours = {}
     for fmt, ext in [("csv.gz", "csv.gz"), ("xlsx", "xlsx"), ("ndjson", "ndjson"), ("parquet", "parquet")]:
@@ -72,7 +72,7 @@ def main():
             continue
         print(f"wxcube {fmt}...", file=sys.stderr)
         out = os.path.join(w, f"wxcube.{ext}")
-        ours[fmt] = median_of(lambda i: run_json([args.wxcube, "bench", "--rows", str(n), "--format", fmt, "--out", out]))
+        ours[fmt] = median_of(lambda i: run_json([args.wxcube, "--rows", str(n), "--format", fmt, "--out", out]))
         if fmt == "xlsx":
             check = subprocess.run([sys.executable, "-c", (
                 "import openpyxl,sys; wb=openpyxl.load_workbook(sys.argv[1], read_only=True); "
@@ -90,7 +90,7 @@ def main():
     split = None
     if args.split_rows and "xlsx" in only:
         print(f"wxcube xlsx at {args.split_rows} rows (sheet split)...", file=sys.stderr)
-        split = run_json([args.wxcube, "bench", "--rows", str(args.split_rows), "--format", "xlsx",
+        split = run_json([args.wxcube, "--rows", str(args.split_rows), "--format", "xlsx",
                           "--out", os.path.join(w, "split.xlsx")])
 
     print("anchors...", file=sys.stderr)

@@ -37,7 +37,7 @@ python3 -c "import xlsxwriter, orjson, openpyxl, pyarrow" 2>/dev/null || python3
 scratch="${WXCUBE_BUILD_PATH:-.build}"
 echo "building wxcube (release, in $scratch)..." >&2
 swift build -c release --product wxcube --scratch-path "$scratch" >&2
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/wxcube"
+bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/wxcube-bench"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

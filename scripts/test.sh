@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests read outputs with, then runs every test.
-# Idempotent: on a machine that has everything it goes straight to `swift test`.
+# Idempotent: on a machine that has everything it goes straight to the lint and `swift test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,5 +21,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 python3 -c "import openpyxl, duckdb, pyarrow" 2>/dev/null || python3 -m pip install -q openpyxl duckdb pyarrow
 
+# Formatting is part of the tests: `bash scripts/format.sh` fixes what this reports.
+swift format lint --strict -r Sources Tests
 swift build --build-tests
 swift test "$@"

@@ -19,22 +19,31 @@ final class SandboxHandler: Sendable {
         self.secrets = secrets
     }
 
-    func respond(to request: Request) async -> Response {
-        let path = request.uri.path
-        if path == "/cgi-bin/token" {
-            guard request.method == .get else { return Self.error(43001, "require GET method") }
-            let q = request.uri.queryParameters
-            return issueToken(grantType: q["grant_type"].map(String.init), appid: q["appid"].map(String.init),
-                              secret: q["secret"].map(String.init), reuse: false)
+    /// WeChat's paths on Hummingbird's router. Every method reaches its handler,
+    /// which answers a wrong one with WeChat's errcode; any other path is WeChat's
+    /// 40066 (`UnknownPathMiddleware`).
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: UnknownPathMiddleware())
+        let methods: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch, .head, .options]
+        for method in methods {
+            router.on("/cgi-bin/token", method: method) { request, _ in self.token(request) }
+            router.on("/cgi-bin/stable_token", method: method) { request, _ in
+                guard request.method == .post else { return Self.error(43002, "require POST method") }
+                return await self.stableToken(request)
+            }
+            router.on("/datacube/{endpoint}", method: method) { request, context in
+                await self.datacube(request, endpointName: context.parameters.get("endpoint") ?? "")
+            }
         }
-        if path == "/cgi-bin/stable_token" {
-            guard request.method == .post else { return Self.error(43002, "require POST method") }
-            return await stableToken(request)
-        }
-        if path.hasPrefix("/datacube/") {
-            return await datacube(request, endpointName: String(path.dropFirst("/datacube/".count)))
-        }
-        return Self.error(40066, "invalid url", status: .notFound)
+        return router
+    }
+
+    private func token(_ request: Request) -> Response {
+        guard request.method == .get else { return Self.error(43001, "require GET method") }
+        let q = request.uri.queryParameters
+        return issueToken(grantType: q["grant_type"].map(String.init), appid: q["appid"].map(String.init),
+                          secret: q["secret"].map(String.init), reuse: false)
     }
 
     // MARK: tokens
@@ -74,88 +83,125 @@ final class SandboxHandler: Sendable {
 
     private enum Fault { case busy, expire, http500, truncate, slow }
 
-    private func datacube(_ request: Request, endpointName: String) async -> Response {
-        state.beginCall(endpoint: endpointName)
-        let now = configuration.now()
-        let today = ChinaClock.today(at: now)
+    /// What the request log records of one datacube call, filled in as it is read.
+    private struct CallLog {
         var appid: String?
         var begin: String?
         var end: String?
         var outcome = SandboxOutcome.data
-        defer {
-            state.endCall(SandboxRequestRecord(appid: appid, endpoint: endpointName, begin: begin, end: end, day: today, outcome: outcome))
-        }
-        func fail(_ code: Int, _ message: String) -> Response {
-            outcome = .errcode(code)
-            return Self.error(code, message)
-        }
 
-        guard let endpoint = Endpoint(rawValue: endpointName) else { return fail(40066, "invalid url") }
-        guard request.method == .post else { return fail(43002, "require POST method") }
+        /// An errcode answer, recorded.
+        mutating func fail(_ code: Int, _ message: String) -> Response {
+            outcome = .errcode(code)
+            return SandboxHandler.error(code, message)
+        }
+    }
+
+    /// A datacube call that passed WeChat's rules.
+    private struct AdmittedCall {
+        var endpoint: Endpoint
+        var appid: String
+        var token: String?
+        var from: Day
+        var to: Day
+        var beginText: String
+        var endText: String
+    }
+
+    /// A datacube call: WeChat's rules (`admit`), then the injected faults and the data (`answer`).
+    private func datacube(_ request: Request, endpointName: String) async -> Response {
+        state.beginCall(endpoint: endpointName)
+        let now = configuration.now()
+        let today = ChinaClock.today(at: now)
+        var log = CallLog()
+        defer {
+            state.endCall(SandboxRequestRecord(appid: log.appid, endpoint: endpointName, begin: log.begin, end: log.end, day: today,
+                                               outcome: log.outcome))
+        }
+        switch await admit(request, endpointName: endpointName, now: now, log: &log) {
+        case .failure(let rejected):
+            return rejected.response
+        case .success(let call):
+            return await answer(call, now: now, log: &log)
+        }
+    }
+
+    /// A response that ends a call early, as an Error so `admit` can return a `Result`.
+    private struct Rejected: Error, @unchecked Sendable {
+        // @unchecked: a Response is built once and only returned.
+        var response: Response
+    }
+
+    /// WeChat's rules, in WeChat's order: endpoint, method, token, body, withdrawn API, dates, daily quota.
+    private func admit(_ request: Request, endpointName: String, now: Date, log: inout CallLog) async -> Result<AdmittedCall, Rejected> {
+        func reject(_ code: Int, _ message: String) -> Result<AdmittedCall, Rejected> { .failure(Rejected(response: log.fail(code, message))) }
+        guard let endpoint = Endpoint(rawValue: endpointName) else { return reject(40066, "invalid url") }
+        guard request.method == .post else { return reject(43002, "require POST method") }
         let token = request.uri.queryParameters["access_token"].map(String.init)
         switch state.check(token: token, now: now) {
-        case .missing: return fail(40001, "invalid credential, access_token is invalid or not latest")
-        case .expired(let a): appid = a; return fail(42001, "access_token expired")
-        case .valid(let a): appid = a
+        case .missing: return reject(40001, "invalid credential, access_token is invalid or not latest")
+        case .expired(let a): log.appid = a; return reject(42001, "access_token expired")
+        case .valid(let a): log.appid = a
         }
-        guard let appid else { return fail(40001, "invalid credential, access_token is invalid or not latest") }
-
+        guard let appid = log.appid else { return reject(40001, "invalid credential, access_token is invalid or not latest") }
         guard let body = await Self.body(of: request),
               let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
-            return fail(47001, "data format error")
+            return reject(47001, "data format error")
         }
-        begin = object["begin_date"] as? String
-        end = object["end_date"] as? String
-        guard let beginText = begin, let endText = end else {
-            return fail(47001, "data format error: begin_date and end_date must be strings")
+        log.begin = object["begin_date"] as? String
+        log.end = object["end_date"] as? String
+        guard let beginText = log.begin, let endText = log.end else {
+            return reject(47001, "data format error: begin_date and end_date must be strings")
         }
         if configuration.faults.withdrawn.contains(endpoint) {
             state.countFault("withdraw")
-            return fail(47009, "api is offline, please use the new api: \(endpoint.info.replacementText)")
+            return reject(47009, "api is offline, please use the new api: \(endpoint.info.replacementText)")
         }
-        guard let from = Day(iso: beginText), let to = Day(iso: endText) else {
-            return fail(61500, "date format error")
-        }
-        let yesterday = today.adding(days: -1)
+        guard let from = Day(iso: beginText), let to = Day(iso: endText) else { return reject(61500, "date format error") }
+        let today = ChinaClock.today(at: now)
         // The published-content endpoints have no data before 2025-11-01: WeChat rejects the range.
-        guard from >= endpoint.dataFrom, to <= yesterday, from <= to, to.days(since: from) < endpoint.maxSpanDays else {
-            return fail(61501, "date range error")
+        guard from >= endpoint.dataFrom, to <= today.adding(days: -1), from <= to, to.days(since: from) < endpoint.maxSpanDays else {
+            return reject(61501, "date range error")
         }
-
         guard state.takeQuota(appid: appid, day: today, quota: configuration.faults.quota) else {
             state.countFault("quota")
-            return fail(45009, "reach max api daily quota limit")
+            return reject(45009, "reach max api daily quota limit")
         }
+        return .success(AdmittedCall(endpoint: endpoint, appid: appid, token: token, from: from, to: to, beginText: beginText, endText: endText))
+    }
 
-        let fault = drawFault(appid: appid, endpoint: endpointName, begin: beginText, end: endText)
+    /// The answer to an admitted call: an injected fault (`--faults`), or the data.
+    private func answer(_ call: AdmittedCall, now: Date, log: inout CallLog) async -> Response {
+        let fault = drawFault(appid: call.appid, endpoint: call.endpoint.rawValue, begin: call.beginText, end: call.endText)
         switch fault {
         case .busy?:
             state.countFault("busy")
-            return fail(-1, "system error")
+            return log.fail(-1, "system error")
         case .expire?:
             state.countFault("expire")
-            if let token { state.kill(token: token) }
-            return fail(42001, "access_token expired")
+            if let token = call.token { state.kill(token: token) }
+            return log.fail(42001, "access_token expired")
         case .http500?:
             state.countFault("http500")
-            let status = drawUnit(appid: appid, endpoint: endpointName, begin: beginText, end: endText, salt: 1) < 0.5 ? 500 : 502
-            outcome = .httpError(status)
+            let status = drawUnit(appid: call.appid, endpoint: call.endpoint.rawValue, begin: call.beginText, end: call.endText, salt: 1) < 0.5 ? 500 : 502
+            log.outcome = .httpError(status)
             return Self.htmlError(status)
         case .truncate?, .slow?, nil:
             break
         }
-
-        let delayed = endpoint.info.family == .published && ChinaClock.hour(at: now) < configuration.delayUntilHour
-            && SandboxDataGenerator.coversYesterday(endpoint: endpoint, begin: from, end: to, yesterday: yesterday)
-        let bytes = generator.responseBody(endpoint: endpoint, appid: appid, begin: from, end: to, yesterday: yesterday, isDelay: delayed)
+        let yesterday = ChinaClock.today(at: now).adding(days: -1)
+        let delayed = call.endpoint.info.family == .published && ChinaClock.hour(at: now) < configuration.delayUntilHour
+            && SandboxDataGenerator.coversYesterday(endpoint: call.endpoint, begin: call.from, end: call.to, yesterday: yesterday)
+        let bytes = generator.responseBody(endpoint: call.endpoint, appid: call.appid, begin: call.from, end: call.to, yesterday: yesterday,
+                                           isDelay: delayed)
         if fault == .truncate {
             state.countFault("truncate")
-            outcome = .truncated
+            log.outcome = .truncated
             return Self.json(Array(bytes[0..<(bytes.count / 2)]))
         }
         if fault == .slow {
             state.countFault("slow")
-            outcome = .slowData
+            log.outcome = .slowData
             let deadline = ContinuousClock.now + .milliseconds(Int64(configuration.faults.slowDelaySeconds * 1000))
             while ContinuousClock.now < deadline, !state.isStopping, !Task.isCancelled {
                 try? await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
@@ -215,5 +261,16 @@ final class SandboxHandler: Sendable {
         let html = "<html>\r\n<head><title>\(status) \(reason)</title></head>\r\n<body>\r\n<center><h1>\(status) \(reason)</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
         return Response(status: HTTPResponse.Status(code: status), headers: [.contentType: "text/html"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+/// Paths the router does not know: WeChat answers errcode 40066 with HTTP 404.
+struct UnknownPathMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            return SandboxHandler.error(40066, "invalid url", status: .notFound)
+        }
     }
 }

@@ -1,5 +1,7 @@
+import WXCube
+
 /// A minimal JSON writer into a byte buffer. Keys come out in the order they are written,
-/// so responses are byte-stable; strings are escaped as WeChat does (UTF-8 kept, controls escaped).
+/// so responses are byte-stable.
 struct JSONWriter {
     private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = []
@@ -43,24 +45,10 @@ struct JSONWriter {
         repeat { bytes[i] = UInt8(48 + v % 10); v /= 10; i -= 1 } while v > 0
     }
 
+    /// Escaped by `JSONText`, the one JSON string escaping (UTF-8 kept, controls escaped).
     mutating func string(_ value: String) {
         separator()
-        bytes.append(UInt8(ascii: "\""))
-        for b in value.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(b)
-            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(b)
-            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
-            case 0..<0x20:
-                bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "u"))
-                bytes.append(48); bytes.append(48)
-                bytes.append(JSONWriter.hexDigit(b >> 4)); bytes.append(JSONWriter.hexDigit(b & 15))
-            default: bytes.append(b)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: JSONText.escaped(value))
     }
 
     /// A number with up to `decimals` decimals, as WeChat sends rates (no exponent).
@@ -79,8 +67,6 @@ struct JSONWriter {
 
     mutating func field(_ name: StaticString, _ value: Int) { key(name); int(value) }
     mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
-
-    static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
 
     private mutating func separator() {
         guard let last = needsComma.last else { return }

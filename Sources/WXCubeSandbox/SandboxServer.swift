@@ -47,7 +47,7 @@ public final class SandboxServer: Sendable {
         logger.logLevel = .warning
         let (events, continuation) = AsyncStream.makeStream(of: Result<Int, SandboxError>.self)
         let app = Application(
-            responder: CallbackResponder { (request: Request, _: BasicRequestContext) in await handler.respond(to: request) },
+            router: handler.router(),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in continuation.yield(.success(channel.localAddress?.port ?? configuration.port)) },
             logger: logger

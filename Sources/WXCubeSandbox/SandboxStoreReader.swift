@@ -4,7 +4,7 @@ import WXCube
 /// Serves the sandbox's answers as if they had been fetched and stored: each
 /// day is the body the server would return for a one-day window. Lets the
 /// transform run over sandbox data without HTTP or SQLite (property tests,
-/// `wxcube bench`).
+/// `wxcube-bench`).
 public struct SandboxStoreReader: RawStoreReading {
     public let generator: SandboxDataGenerator
     /// China "yesterday" at the simulated fetch time (bounds getarticletotal's details).

@@ -7,7 +7,7 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show the API calls a run would make, cached or not.",
         discussion: """
-        Windows respect each endpoint's span (getarticlesummary 1 day, getuserread 3, getusershare 7, ...);
+        Windows respect each endpoint's span (getarticlesummary 1 day, getuserread 3, getusershare 7, ...); \
         getarticletotal starts 6 days before --from. With a store, windows it already holds are marked cached.
 
         Examples:
@@ -75,7 +75,7 @@ struct PlanCommand: AsyncParsableCommand {
 
 /// The human-readable plan: one line per window, then call counts per endpoint.
 enum PlanTable {
-    /// DESIGN §6's array, one call per line, keys in the contract's order.
+    /// The `--json` array of the README's `plan` row, one call per line, keys in that order.
     static func json(_ plan: Plan) -> String {
         let objects = plan.calls.map { (c: PlannedCall) -> String in
             let reason: String = c.reason.map { ", \"reason\": \"\($0.rawValue)\"" } ?? ""
@@ -86,7 +86,7 @@ enum PlanTable {
     }
 
     /// A JSON string literal, escaped as the NDJSON exporter does.
-    static func quoted(_ s: String) -> String { String(decoding: JSONText.escaped(s), as: UTF8.self) }
+    static func quoted(_ s: String) -> String { JSONText.quoted(s) }
 
     static func render(_ plan: Plan) -> String {
         var lines: [String] = []

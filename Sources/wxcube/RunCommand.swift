@@ -10,10 +10,10 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Fetch what the store lacks, then transform and export.",
         discussion: """
-        Windows already in the store are not fetched again, except those within `refetch_days`
-        of --to (their numbers still change). Outputs are written only when every window of every
-        account is stored; otherwise the run exits 3, keeps its progress, and says how to continue.
-        Ctrl-C or SIGTERM stops cleanly: windows in flight are discarded, stored ones kept, exit 3.
+        Windows already in the store are not fetched again, except those within `refetch_days` \
+        of --to (their numbers still change). Outputs are written only when every window of every \
+        account is stored; otherwise the run exits 3, keeps its progress, and says how to continue. \
+        Ctrl-C or SIGTERM stops cleanly: windows in flight are discarded, stored ones kept, exit 3. \
         One run per store: a second run on a store in use exits 3 at once (docs/operations.md).
 
         With `api.base_url: sandbox` (and no --api-base) a simulated API is started in-process.
@@ -89,7 +89,15 @@ struct RunCommand: AsyncParsableCommand {
         let runner = PipelineRunner(spec: spec, options: options, logger: logger,
                                     progress: ProgressReporter(logger: logger))
         let task = Task { await runner.run() }
-        let interrupts = InterruptHandler { task.cancel() }
+        // A signal cancels the run: windows in flight are discarded, stored ones kept,
+        // temporary files removed, the summary printed, exit 3. A second signal
+        // exits at once (130 after SIGINT, 143 after SIGTERM).
+        let interrupts = SignalHandler { sig, count in
+            guard count == 1 else { Foundation.exit(128 + sig) }
+            let name = sig == SIGTERM ? "SIGTERM" : "Ctrl-C"
+            StderrConsole.shared.writeLine("interrupted (\(name)): stopping; windows in flight are discarded, stored ones kept (send it again to quit at once)")
+            task.cancel()
+        }
         let result = await task.value
         interrupts.remove()
         if let sandbox { await sandbox.stop() }
@@ -97,50 +105,6 @@ struct RunCommand: AsyncParsableCommand {
         let console = StderrConsole.shared
         for line in result.summary.lines { console.writeLine("summary: \(line)") }
         for m in result.messages { console.writeLine(m) }
-        switch result.status {
-        case .complete: return
-        case .incomplete: throw WXExit.incomplete
-        case .failed: throw WXExit.failed
-        case .badUsage: throw WXExit.badInput
-        }
-    }
-}
-
-/// Ctrl-C (SIGINT) and SIGTERM (what cron, systemd and Kubernetes send)
-/// cancel the run: windows in flight are discarded, stored ones kept,
-/// temporary files removed, the summary printed, exit 3. A second signal
-/// exits at once (130 after SIGINT, 143 after SIGTERM).
-final class InterruptHandler {
-    private let sources: [any DispatchSourceSignal]
-    private let count = Locked(0)
-    static let signals: [Int32] = [SIGINT, SIGTERM]
-
-    init(onInterrupt: @escaping @Sendable () -> Void) {
-        var sources: [any DispatchSourceSignal] = []
-        for sig in Self.signals {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [count] in
-                let n = count.withLock { n -> Int in
-                    n += 1
-                    return n
-                }
-                let name = sig == SIGTERM ? "SIGTERM" : "Ctrl-C"
-                if n == 1 {
-                    StderrConsole.shared.writeLine("interrupted (\(name)): stopping; windows in flight are discarded, stored ones kept (send it again to quit at once)")
-                    onInterrupt()
-                } else {
-                    exit(128 + sig)
-                }
-            }
-            source.resume()
-            sources.append(source)
-        }
-        self.sources = sources
-    }
-
-    func remove() {
-        for source in sources { source.cancel() }
-        for sig in Self.signals { signal(sig, SIG_DFL) }
+        try WXExit.check(result.status)
     }
 }

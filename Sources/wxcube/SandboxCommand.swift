@@ -9,12 +9,12 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "sandbox",
         abstract: "Run the simulated datacube API.",
         discussion: """
-        Serves /cgi-bin/token, /cgi-bin/stable_token and the ten datacube endpoints (legacy and 2025 published-content) with WeChat's rules
-        and deterministic synthetic data. Prints its URL and every account's appid and secret, then runs
-        until Ctrl-C (SIGINT) or SIGTERM. Point a pipeline at it with `api.base_url: http://127.0.0.1:PORT`
+        Serves /cgi-bin/token, /cgi-bin/stable_token and the ten datacube endpoints (legacy and 2025 published-content) with WeChat's rules \
+        and deterministic synthetic data. Prints its URL and every account's appid and secret, then runs \
+        until Ctrl-C (SIGINT) or SIGTERM. Point a pipeline at it with `api.base_url: http://127.0.0.1:PORT` \
         or `wxcube run ... --api-base URL`.
 
-        Faults (per datacube call): busy, expire, http500, truncate, slow are probabilities; withdraw:ENDPOINT answers every call of ENDPOINT with 47009 (withdrawn API); quota is calls
+        Faults (per datacube call): busy, expire, http500, truncate, slow are probabilities; withdraw:ENDPOINT answers every call of ENDPOINT with 47009 (withdrawn API); quota is calls \
         per appid per China day before errcode 45009; slow_delay is the slow delay in seconds (default 40).
         Example: --faults busy=0.05,expire=0.02,http500=0.02,truncate=0.01,slow=0.01,quota=500
         See docs/sandbox.md.
@@ -56,7 +56,8 @@ struct SandboxCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw WXExit.badInput
         }
-        let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
+        let (received, continuation) = AsyncStream.makeStream(of: Int32.self)
+        let signals = SignalHandler { sig, _ in continuation.yield(sig) }
         let server: SandboxServer
         do {
             server = try await SandboxServer.start(SandboxConfiguration(
@@ -72,36 +73,12 @@ struct SandboxCommand: AsyncParsableCommand {
             out += "account \(a.index): appid \(a.appid) secret \(a.secret)\n"
         }
         FileHandle.standardOutput.write(Data(out.utf8))
-        let signal = await signals.wait()
-        printError("wxcube sandbox: got \(signal == SIGINT ? "SIGINT" : "SIGTERM"), stopping")
+        var iterator = received.makeAsyncIterator()
+        let signal = await iterator.next() ?? SIGTERM
+        signals.remove(restoreDefault: false)
+        printError("wxcube sandbox: got \(SignalHandler.name(signal)), stopping")
         await server.stop()
         let stats = server.stats()
         printError("wxcube sandbox: stopped after \(stats.datacubeCalls) datacube calls")
-    }
-}
-
-/// Waits for the first of some Unix signals, which no longer kill the process.
-private final class SignalWaiter: @unchecked Sendable {
-    private let sources: [DispatchSourceSignal]
-    private let stream: AsyncStream<Int32>
-
-    init(signals: [Int32]) {
-        let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
-        self.stream = stream
-        sources = signals.map { sig in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { continuation.yield(sig) }
-            source.resume()
-            return source
-        }
-    }
-
-    func wait() async -> Int32 {
-        for await sig in stream {
-            sources.forEach { $0.cancel() }
-            return sig
-        }
-        return SIGTERM
     }
 }

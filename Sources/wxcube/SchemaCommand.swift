@@ -6,9 +6,9 @@ struct SchemaCommand: ParsableCommand {
         commandName: "schema",
         abstract: "Print dataset columns with their types and descriptions.",
         discussion: """
-        Without DATASET, every dataset. Formats: markdown (a table per dataset), json,
-        bigquery (a BigQuery JSON schema: an array for one dataset, an object of arrays for several),
-        sql (CREATE TABLE for PostgreSQL and DuckDB, with COMMENT ON COLUMN).
+        Without DATASET, every dataset. Formats: markdown (a table per dataset), json, \
+        bigquery (a BigQuery JSON schema: an array for one dataset, an object of arrays for several), \
+        sql (CREATE TABLE for PostgreSQL and DuckDB, with COMMENT ON COLUMN). \
         The columns are those the shipped pipelines produce (with derive and annotate_threshold).
 
         Examples:

@@ -7,7 +7,7 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check a pipeline file and report every mistake.",
         discussion: """
-        Each mistake is printed on stderr as FILE:LINE:COLUMN: message, all of them in one run;
+        Each mistake is printed on stderr as FILE:LINE:COLUMN: message, all of them in one run; \
         the exit code is then 2. ${VAR} references must be set in the environment.
 
         Example:

@@ -8,8 +8,8 @@ struct WXCubeCommand: AsyncParsableCommand {
         commandName: "wxcube",
         abstract: "WeChat Official Account article analytics (datacube) to gzip CSV, NDJSON and XLSX.",
         discussion: """
-        wxcube runs a declarative pipeline file: it fetches the datacube endpoints for a date range,
-        keeps every raw response in a SQLite store, reshapes them into stable datasets and writes
+        wxcube runs a declarative pipeline file: it fetches the datacube endpoints for a date range, \
+        keeps every raw response in a SQLite store, reshapes them into stable datasets and writes \
         the files analysts and warehouses load.
 
         Examples:
@@ -19,14 +19,14 @@ struct WXCubeCommand: AsyncParsableCommand {
           wxcube sandbox --port 8080 --faults busy=0.05,quota=500
           wxcube schema article_total --format bigquery
 
-        Exit codes: 0 done, 1 failed, 2 bad usage or bad pipeline file,
+        Exit codes: 0 done, 1 failed, 2 bad usage or bad pipeline file, \
         3 incomplete (quota reached or an account failed; run again to continue).
         """,
         version: WXCubeVersion.current,
-        subcommands: [RunCommand.self, PlanCommand.self, ValidateCommand.self, SandboxCommand.self, SchemaCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, PlanCommand.self, ValidateCommand.self, SandboxCommand.self, SchemaCommand.self]
     )
 
-    /// ArgumentParser exits 64 on usage errors; DESIGN §6 says 2.
+    /// ArgumentParser exits 64 on usage errors; wxcube's bad-usage code is 2 (README "Exit codes").
     static func main() async {
         do {
             var command = try parseAsRoot()

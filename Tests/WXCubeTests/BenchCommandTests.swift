@@ -1,15 +1,15 @@
 import Foundation
 import XCTest
 
-/// `wxcube bench` writes real files: check them with real readers (no timings).
+/// `wxcube-bench` writes real files: check them with real readers (no timings).
 final class BenchCommandTests: XCTestCase {
     func testBenchFilesAreCorrectAndTheAnchorCSVMatchesOurCSV() throws {
         let dir = try makeTemporaryDirectory(self, "bench")
         let rows = 2500
         var results: [String: [String: Any]] = [:]
         for format in ["xlsx", "csv", "ndjson.gz"] {
-            let r = try CLIProcess.run(["bench", "--rows", "\(rows)", "--pool", "700", "--format", format,
-                                        "--out", dir.appendingPathComponent("bench.\(format)").path])
+            let r = try CLIProcess.run(["--rows", "\(rows)", "--pool", "700", "--format", format,
+                                        "--out", dir.appendingPathComponent("bench.\(format)").path], executable: "wxcube-bench")
             XCTAssertEqual(r.status, 0, r.stderr)
             let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
             XCTAssertEqual(json["rows"] as? Int, rows, r.stdout)
@@ -19,7 +19,7 @@ final class BenchCommandTests: XCTestCase {
             results[format] = json
         }
         let anchor = dir.appendingPathComponent("rows.csv")
-        let a = try CLIProcess.run(["bench", "--rows", "\(rows)", "--pool", "700", "--anchor-csv", anchor.path])
+        let a = try CLIProcess.run(["--rows", "\(rows)", "--pool", "700", "--anchor-csv", anchor.path], executable: "wxcube-bench")
         XCTAssertEqual(a.status, 0, a.stderr)
 
         let check = Process()

@@ -406,11 +406,11 @@ final class ExportParquetTests: XCTestCase {
         }
     }
 
-    /// What bench/compare.sh times: `wxcube bench --format parquet` writes a file pyarrow reads in full.
+    /// What bench/compare.sh times: `wxcube-bench --format parquet` writes a file pyarrow reads in full.
     func testBenchWritesParquetThatPyarrowReads() throws {
         let dir = try temporary()
         let url = dir.appendingPathComponent("bench.parquet")
-        let bench = try CLIProcess.run(["bench", "--rows", "7000", "--pool", "300", "--format", "parquet", "--out", url.path])
+        let bench = try CLIProcess.run(["--rows", "7000", "--pool", "300", "--format", "parquet", "--out", url.path], executable: "wxcube-bench")
         XCTAssertEqual(bench.status, 0, bench.stderr)
         XCTAssertTrue(bench.stdout.contains(#""rows":7000"#), bench.stdout)
         let answer = try ExportFixture.read("parquet", [url.path])

@@ -164,7 +164,7 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(relCalls.filter { $0.endpoint == .getarticlesummary }.map(\.begin.iso), ["2024-02-28", "2024-02-29", "2024-03-01", "2024-03-02"])
     }
 
-    func testTwelveYearsPlanQuickly() throws {
+    func testTwelveYearsPlanOneCallPerDayOrSpanInAccountOrder() throws {
         // Correctness at scale (no timing assertion: machines are shared and noisy).
         let range = DateRange(from: day("2014-12-01"), to: day("2026-11-28"))
         let plan = try Planner(spec: spec(legacyEndpoints, accounts: ["a", "b"])).plan(range: range, now: now)

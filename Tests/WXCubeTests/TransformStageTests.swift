@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import WXCube
 
-/// Hand-made answers for the edge cases DESIGN §3 names, through the shipped stages.
+/// Hand-made answers for the edge cases of the datasets (missing days, nulls, duplicates), through the shipped stages.
 final class TransformStageTests: XCTestCase {
     /// A detail with the eight core metrics only (the per-source ones are missing: null).
     private func detail(_ stat: String, target: Int?, _ m: [Int]) -> String {
@@ -39,12 +39,11 @@ final class TransformStageTests: XCTestCase {
         s.put("wxA", .getarticletotal, from: day("2024-03-04"),
               json: "{\"list\": [\(article("2024-03-04", "100_1", "Early, \\\"quoted\\\"", details: early))]}")
         for d in 5...9 { s.put("wxA", .getarticletotal, from: day(String(format: "2024-03-%02d", d)), json: "{\"list\": []}") }
-        s.put("wxA", .getarticletotal, from: day("2024-03-10"), json: """
-            {"list": [\(article("2024-03-10", "200", "No index", details: [
-                detail("2024-03-11", target: 0, [4, 5, 1, 1, 0, 0, 0, 0]),
-                detail("2024-03-10", target: nil, [1, 9, 1, 1, 0, 0, 0, 0]),
-            ]))]}
-            """)
+        let noIndex = article("2024-03-10", "200", "No index", details: [
+            detail("2024-03-11", target: 0, [4, 5, 1, 1, 0, 0, 0, 0]),
+            detail("2024-03-10", target: nil, [1, 9, 1, 1, 0, 0, 0, 0]),
+        ])
+        s.put("wxA", .getarticletotal, from: day("2024-03-10"), json: "{\"list\": [\(noIndex)]}")
         s.put("wxA", .getarticletotal, from: day("2024-03-11"), json: """
             {"list": [\(article("2024-03-11", "300_2", "Zero", details: [detail("2024-03-11", target: 80, [0, 0, 0, 0, 2, 2, 0, 0])]))]}
             """)

@@ -1,7 +1,7 @@
 """Python anchors for bench/compare.sh: XlsxWriter (constant_memory), orjson NDJSON
 and pyarrow's Parquet writer (pq.write_table, zstd).
 
-Loads the benchmark rows (the plain CSV `wxcube bench --anchor-csv` writes and
+Loads the benchmark rows (the plain CSV `wxcube-bench --anchor-csv` writes and
 its .types sidecar) into memory untimed, converts them to Python values
 (int, float, date, str, None), then times only the writing. Prints one JSON line.
 

@@ -1,6 +1,6 @@
 /*
  * Anchor for `xlsx/libxlsxwriter`: loads the benchmark rows (the plain CSV that
- * `wxcube bench --anchor-csv` writes, plus its .types sidecar) into memory
+ * `wxcube-bench --anchor-csv` writes, plus its .types sidecar) into memory
  * untimed, then times writing them with libxlsxwriter in constant_memory mode:
  * numbers as numbers, dates as date cells, text as strings, null as no cell,
  * a bold header row. Prints one JSON line with the timed seconds.

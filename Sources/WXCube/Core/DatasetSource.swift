@@ -3,6 +3,6 @@
 public protocol DatasetSource {
     /// The datasets this source can produce.
     var datasets: [DatasetName] { get }
-    /// The rows of `dataset`, in DESIGN §3 order; only `account`'s when given.
+    /// The rows of `dataset`, in the dataset's key order (docs/datasets.md); only `account`'s when given.
     func stream(_ dataset: DatasetName, account: String?) throws -> any RowStream
 }

@@ -199,12 +199,4 @@ public enum Datasets {
             return base
         }
     }
-
-    /// Any column known to the catalogue, by name.
-    public static func column(named name: String) -> Column? {
-        for d in DatasetName.allCases {
-            if let c = fullSchema(d).column(name) { return c }
-        }
-        return nil
-    }
 }

@@ -31,7 +31,7 @@ public enum Endpoint: String, Sendable, CaseIterable, Codable, Comparable {
     }
 }
 
-/// `user_source` codes (DESIGN §2). Unknown codes are kept and labelled `unknown`.
+/// `user_source` codes of getuserread and getuserreadhour. Unknown codes are kept and labelled `unknown`.
 public enum UserSource {
     public static let names: [Int: String] = [
         99999999: "all", 0: "session", 1: "friends", 2: "moments", 3: "weibo",

@@ -1,4 +1,4 @@
-/// The type of a column in every output format (DESIGN §3).
+/// The type of a column in every output format (docs/datasets.md).
 public enum ColumnType: String, Sendable, CaseIterable, Codable {
     case string, int, date, float, bool
 }

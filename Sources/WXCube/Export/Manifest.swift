@@ -1,4 +1,4 @@
-/// `manifest.json`: what a run wrote (DESIGN §4). Written last, atomically,
+/// `manifest.json`: what a run wrote (README "What a reader of `--out` can rely on"). Written last, atomically,
 /// so its presence means every file it lists is complete.
 public struct Manifest: Codable, Sendable, Equatable {
     public var pipeline: String

@@ -66,7 +66,7 @@ public struct NDJSONExporter: Exporter {
     }
 }
 
-/// RFC 8259 string escaping.
+/// RFC 8259 string escaping, the one JSON string writer of wxcube.
 public enum JSONText {
     /// 0: copy; 1: short escape; 2: \u00XX.
     private static let escapeClass: [UInt8] = (0..<256).map { b -> UInt8 in
@@ -113,7 +113,11 @@ public enum JSONText {
         }
     }
 
-    /// The escaped, quoted form of a short text (keys).
+    /// `escaped` as a String: a JSON string literal for text documents (`plan --json`, `schema --format json`).
+    public static func quoted(_ text: String) -> String { String(decoding: escaped(text), as: UTF8.self) }
+
+    /// The escaped, quoted form of a short text (keys). The one JSON string escaping
+    /// of wxcube: the exporters, `plan --json`, `wxcube schema` and the sandbox use it.
     public static func escaped(_ text: String) -> [UInt8] {
         final class Collect: ByteSink {
             var bytes: [UInt8] = []

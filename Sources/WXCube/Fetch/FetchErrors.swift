@@ -54,7 +54,7 @@ public enum AccountFailure: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
-    /// The hint for a fatal errcode (DESIGN §2).
+    /// What to do about a fatal errcode.
     static func hint(for code: Int) -> String {
         switch code {
         case 40013: return "the appid is invalid: check the account's `appid` in the pipeline file"
@@ -78,6 +78,8 @@ public enum WindowFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// 61500/61501: the planner sent a request WeChat rejects.
     case plannerBug(call: String, code: Int, message: String, request: String)
     case unexpectedAnswer(call: String, code: Int, message: String)
+    /// The answer arrived but the store could not keep it.
+    case storeWriteFailed(call: String, message: String)
 
     public var description: String {
         switch self {
@@ -87,6 +89,8 @@ public enum WindowFailure: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(call): WeChat rejected the dates (\(code) \(m)) for request \(request); this is a bug in wxcube's planner: please report it with this line"
         case let .unexpectedAnswer(call, code, m):
             return "\(call): WeChat answered errcode \(code) (\(m)); run again later, or check the account in the WeChat admin console"
+        case let .storeWriteFailed(call, m):
+            return "\(call): the answer could not be stored (\(m)); check the store's disk space and permissions, then run again"
         }
     }
 

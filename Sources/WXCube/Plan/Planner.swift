@@ -29,7 +29,7 @@ public enum PendingReason: String, Sendable, Codable {
 }
 
 /// One API call: an account, an endpoint and a window no longer than its span.
-public struct PlannedCall: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct PlannedCall: Sendable, Hashable, Decodable, CustomStringConvertible {
     public var account: String
     public var storeKey: String
     public var endpoint: Endpoint
@@ -55,16 +55,8 @@ public struct PlannedCall: Sendable, Hashable, Codable, CustomStringConvertible 
 
     public var description: String { "\(account) \(endpoint.rawValue) \(begin.iso)..\(end.iso)" }
 
+    /// Reads one object of `plan --json` (which `PlanCommand` writes).
     enum CodingKeys: String, CodingKey { case account, endpoint, begin_date, end_date, cached }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(account, forKey: .account)
-        try c.encode(endpoint.rawValue, forKey: .endpoint)
-        try c.encode(begin.iso, forKey: .begin_date)
-        try c.encode(end.iso, forKey: .end_date)
-        try c.encode(cached, forKey: .cached)
-    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -119,7 +111,7 @@ public enum PlanError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Turns a spec and a range into API calls (DESIGN §2 spans, lookback, clamp).
+/// Turns a spec and a range into API calls (each endpoint's span, look-back and first day; docs/architecture.md).
 public struct Planner {
     public var spec: PipelineSpec
     /// Refetch every stored day (`--refresh`).

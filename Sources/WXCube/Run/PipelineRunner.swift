@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// Runs a pipeline: plan against the store, fetch what is missing, and export
-/// once every window of every account is stored (DESIGN §1, §6).
+/// once every window of every account is stored (docs/architecture.md, "The data flow").
 public struct PipelineRunner: Sendable {
     public var spec: PipelineSpec
     public var options: RunOptions
@@ -29,110 +29,162 @@ public struct PipelineRunner: Sendable {
             .resolve(today: ChinaClock.today(at: now))
     }
 
+    /// A run that ends before (or instead of) exporting: its status and what to tell the user.
+    struct RunEnd: Error {
+        var status: RunStatus
+        var messages: [String]
+        var remaining: [PlannedCall] = []
+    }
+
     /// Runs; never throws. Cancelling the task (Ctrl-C) stops cleanly: windows
     /// in flight are discarded, stored ones kept, and the result is incomplete.
+    /// The phases: check `--out`, lock and open the store, plan, then fetch (or
+    /// check the store offline), then export.
     public func run() async -> RunResult {
         let stats = FetchStats()
-        let now = options.now ?? Date()
         var summary = RunSummary(range: nil, stats: stats.snapshot, accounts: [], durationSeconds: 0, interrupted: false)
-        func finish(_ status: RunStatus, plan: Plan?, remaining: [PlannedCall] = [], messages: [String]) -> RunResult {
+        var plan: Plan?
+        func finish(_ status: RunStatus, remaining: [PlannedCall] = [], messages: [String]) -> RunResult {
             summary.stats = stats.snapshot
             summary.durationSeconds = stats.elapsedSeconds
             summary.range = plan?.range
             return RunResult(status: status, plan: plan, summary: summary, remaining: remaining, messages: messages)
         }
+        do {
+            try checkOutDirectory()
+            let lock = try lockStore()
+            defer { withExtendedLifetime(lock) {} }
+            let store = try openStore()
+            let planned = try makePlan(store: store, stats: stats)
+            plan = planned
+            let unavailable: [EndpointUnavailable]
+            if options.offline {
+                try checkOffline(plan: planned, store: store, summary: &summary)
+                unavailable = []
+            } else {
+                unavailable = try await fetchPhase(plan: planned, store: store, stats: stats, summary: &summary)
+            }
+            let manifest = try export(plan: planned, store: store, unavailable: unavailable)
+            summary.anomalies = manifest?.anomalies
+            try await load(plan: planned, store: store, manifest: manifest, unavailable: unavailable)
+            let result = finish(.complete, messages: unavailable.map(\.skippedWarning))
+            for m in result.messages { logger.warning("\(m)") }
+            return result
+        } catch let end as RunEnd {
+            return finish(end.status, remaining: end.remaining, messages: end.messages)
+        } catch {
+            return finish(.failed, messages: ["\(error)"])
+        }
+    }
 
-        // An --out that is a file would fail only after every call was made.
+    // MARK: - Phases
+
+    /// An --out that is a file would fail only after every call was made.
+    private func checkOutDirectory() throws {
         var isDir: ObjCBool = false
         if !spec.outputs.isEmpty, FileManager.default.fileExists(atPath: options.outDirectory, isDirectory: &isDir), !isDir.boolValue {
-            return finish(.badUsage, plan: nil, messages: ["--out: \(ExportError.notAFolder(path: options.outDirectory))"])
+            throw RunEnd(status: .badUsage, messages: ["--out: \(ExportError.notAFolder(path: options.outDirectory))"])
         }
+    }
 
-        // One run per store: a run that fetches holds the store's lock until it
-        // returns (--offline only reads and takes none).
-        var lock: StoreLock?
-        if !options.offline {
-            do {
-                lock = try StoreLock.acquire(store: storePath, now: Date())
-            } catch let e as StoreLock.Failure {
-                if case .held = e { return finish(.incomplete, plan: nil, messages: ["\(e)"]) }
-                return finish(.failed, plan: nil, messages: ["\(e)"])
-            } catch {
-                return finish(.failed, plan: nil, messages: ["\(error)"])
-            }
-        }
-        defer { withExtendedLifetime(lock) {} }
-
-        // Store.
-        let store: RawStore
+    /// One run per store: a run that fetches holds the store's lock until it
+    /// returns (--offline only reads and takes none).
+    private func lockStore() throws -> StoreLock? {
+        guard !options.offline else { return nil }
         do {
-            if options.offline {
-                guard let s = try RawStore.openReadOnly(path: storePath) else {
-                    return finish(.incomplete, plan: nil, messages: [
-                        "--offline: there is no store at \(storePath); run without --offline first to fetch the data"])
-                }
-                store = s
-            } else {
-                store = try RawStore(path: storePath)
-            }
-        } catch {
-            return finish(.failed, plan: nil, messages: ["\(error)"])
+            return try StoreLock.acquire(store: storePath, now: Date())
+        } catch let e as StoreLock.Failure {
+            if case .held = e { throw RunEnd(status: .incomplete, messages: ["\(e)"]) }
+            throw RunEnd(status: .failed, messages: ["\(e)"])
         }
+    }
 
-        // Accounts: the store keys data by appid; a name seen before with
-        // another appid is an error (docs/operations.md).
+    /// Opens the store (read-only offline) and checks its account keys: the store
+    /// keys data by appid; a name seen before with another appid is an error
+    /// (docs/operations.md).
+    private func openStore() throws -> RawStore {
+        let store: RawStore
+        if options.offline {
+            guard let s = try RawStore.openReadOnly(path: storePath) else {
+                throw RunEnd(status: .incomplete, messages: [
+                    "--offline: there is no store at \(storePath); run without --offline first to fetch the data"])
+            }
+            store = s
+        } else {
+            store = try RawStore(path: storePath)
+        }
         do {
             let legacy = try store.checkAccountKeys(spec.accounts.map { ($0.name, $0.storeKey) })
             for name in legacy {
                 logger.warning("store: \(storePath) holds days of account '\(name)' keyed by its name (stored before wxcube keyed ready-token accounts by appid); they are no longer read, and the days are fetched again under the appid")
             }
         } catch let e as AccountKeyConflict {
-            return finish(.badUsage, plan: nil, messages: e.description.split(separator: "\n").map(String.init))
+            throw RunEnd(status: .badUsage, messages: e.description.split(separator: "\n").map(String.init))
         } catch {
-            return finish(.failed, plan: nil, messages: ["store: cannot read the accounts table: \(error)"])
+            throw RunEnd(status: .failed, messages: ["store: cannot read the accounts table: \(error)"])
         }
+        return store
+    }
 
-        // Plan.
+    /// The windows of the run's range, cached or to fetch.
+    private func makePlan(store: RawStore, stats: FetchStats) throws -> Plan {
+        let now = options.now ?? Date()
         let plan: Plan
         do {
             plan = try Planner(spec: spec, refresh: options.refresh && !options.offline)
                 .plan(range: requestedRange(now: now), now: now, coverage: store)
         } catch let e as PlanError {
-            return finish(.badUsage, plan: nil, messages: ["\(e)"])
+            throw RunEnd(status: .badUsage, messages: ["\(e)"])
         } catch {
-            return finish(.failed, plan: nil, messages: ["store: cannot read which days are stored: \(error)"])
+            throw RunEnd(status: .failed, messages: ["store: cannot read which days are stored: \(error)"])
         }
         for w in plan.warnings { logger.warning("\(w)") }
         let cachedCalls = plan.calls.filter(\.cached)
         stats.planned(total: plan.pending.count, cachedWindows: cachedCalls.count,
                       cachedDays: cachedCalls.reduce(0) { $0 + $1.days.dayCount })
         logger.info("plan: \(plan.range.from.iso)..\(plan.range.to.iso), \(plan.calls.count) windows, \(plan.pending.count) to fetch, \(cachedCalls.count) cached")
+        return plan
+    }
 
-        if options.offline {
-            let missing: [(account: String, endpoint: Endpoint, day: Day)]
-            do {
-                missing = try missingDays(plan: plan, store: store)
-            } catch {
-                return finish(.failed, plan: plan, messages: ["store: cannot read which days are stored: \(error)"])
-            }
-            if !missing.isEmpty {
-                summary.accounts = spec.accounts.map { ($0.name, .incomplete(failedWindows: 0)) }
-                var msgs = ["--offline: \(missing.count) day(s) are not in the store \(storePath), so nothing was exported:"]
-                msgs += missing.prefix(10).map { "  \($0.account) \($0.endpoint.rawValue) \($0.day.iso)" }
-                if missing.count > 10 { msgs.append("  ... and \(missing.count - 10) more") }
-                msgs.append("run without --offline to fetch them")
-                return finish(.incomplete, plan: plan, messages: msgs)
-            }
-            summary.accounts = spec.accounts.map { ($0.name, .complete) }
-            return await exportOrFail(plan: plan, store: store, finish: finish)
+    /// --offline: every day the plan needs must be stored.
+    private func checkOffline(plan: Plan, store: RawStore, summary: inout RunSummary) throws {
+        let missing: [(account: String, endpoint: Endpoint, day: Day)]
+        do {
+            missing = try missingDays(plan: plan, store: store)
+        } catch {
+            throw RunEnd(status: .failed, messages: ["store: cannot read which days are stored: \(error)"])
         }
+        guard missing.isEmpty else {
+            summary.accounts = spec.accounts.map { ($0.name, .incomplete(failedWindows: 0)) }
+            var msgs = ["--offline: \(missing.count) day(s) are not in the store \(storePath), so nothing was exported:"]
+            msgs += missing.prefix(10).map { "  \($0.account) \($0.endpoint.rawValue) \($0.day.iso)" }
+            if missing.count > 10 { msgs.append("  ... and \(missing.count - 10) more") }
+            msgs.append("run without --offline to fetch them")
+            throw RunEnd(status: .incomplete, messages: msgs)
+        }
+        summary.accounts = spec.accounts.map { ($0.name, .complete) }
+    }
 
-        // Fetch.
+    /// Fetches the pending windows; returns the endpoints skipped under
+    /// `on_unavailable: skip`, or ends the run when anything is left to fetch.
+    private func fetchPhase(plan: Plan, store: RawStore, stats: FetchStats, summary: inout RunSummary) async throws -> [EndpointUnavailable] {
+        let (fetcher, ownTransport) = try makeFetcher(store: store, stats: stats)
+        progress.start(stats: stats)
+        let outcome = await fetcher.fetchAll(plan.pending)
+        progress.stop()
+        if let ownTransport {
+            do { try await ownTransport.shutdown() } catch { logger.debug("closing the HTTP client: \(error)") }
+        }
+        return try judge(outcome, sessions: fetcher.sessions, summary: &summary)
+    }
+
+    /// The HTTP client, one session per account, and the window fetcher over them.
+    private func makeFetcher(store: RawStore, stats: FetchStats) throws -> (WindowFetcher, AsyncHTTPTransport?) {
         if let given = options.apiBase, APIBase(parsing: given) == nil {
-            return finish(.badUsage, plan: plan, messages: ["--api-base: '\(given)' is not \(APIBase.expected)"])
+            throw RunEnd(status: .badUsage, messages: ["--api-base: '\(given)' is not \(APIBase.expected)"])
         }
         guard let baseURL = resolvedBaseURL() else {
-            return finish(.badUsage, plan: plan, messages: [
+            throw RunEnd(status: .badUsage, messages: [
                 "api.base_url is `sandbox`, but no sandbox is running: use `wxcube run` (it starts one) or pass --api-base URL"])
         }
         let ownTransport = transport == nil ? AsyncHTTPTransport(api: spec.api) : nil
@@ -140,22 +192,21 @@ public struct PipelineRunner: Sendable {
         let policy = RetryPolicy(retries: spec.api.retries, baseDelay: options.retryBaseDelay)
         let client = DatacubeClient(baseURL: baseURL, transport: http, policy: policy, stats: stats, logger: logger)
         let sessions = makeSessions(baseURL: client.baseURL, transport: http, policy: policy, stats: stats)
+        let fixedNow = options.now
+        let fetcher = WindowFetcher(client: client, sessions: sessions, store: store, concurrency: spec.api.concurrency,
+                                    stats: stats, logger: logger, fetchedAt: { fixedNow ?? Date() })
+        return (fetcher, ownTransport)
+    }
 
-        progress.start(stats: stats)
-        let outcome = await fetchAll(plan.pending, client: client, sessions: sessions, store: store, stats: stats)
-        progress.stop()
-        if let ownTransport {
-            do { try await ownTransport.shutdown() } catch { logger.debug("closing the HTTP client: \(error)") }
-        }
-
-        // Outcome.
+    /// Records each account's end in the summary; throws unless every window is stored.
+    private func judge(_ outcome: WindowFetcher.FetchOutcome, sessions: [String: AccountSession],
+                       summary: inout RunSummary) throws -> [EndpointUnavailable] {
         let interrupted = Task.isCancelled || outcome.interrupted
         summary.interrupted = interrupted
         let unavailable = EndpointUnavailable.sorted(Array(outcome.unavailable.values))
         summary.unavailable = unavailable
         summary.accounts = spec.accounts.map { a in
-            let s = sessions[a.name]
-            if let f = s?.failure { return (a.name, .stopped(f)) }
+            if let f = sessions[a.name]?.failure { return (a.name, .stopped(f)) }
             let failed = outcome.failed.filter { $0.call.account == a.name }.count
             if failed > 0 { return (a.name, .incomplete(failedWindows: failed)) }
             if outcome.remaining.contains(where: { $0.account == a.name }) { return (a.name, .interrupted) }
@@ -164,16 +215,9 @@ public struct PipelineRunner: Sendable {
         if !unavailable.isEmpty && spec.onUnavailable == .fail {
             var messages = unavailable.map { "error: \($0)" }
             messages.append("nothing was exported (on_unavailable: fail); everything else fetched is kept in \(storePath)")
-            return finish(.failed, plan: plan, remaining: outcome.remaining, messages: messages)
+            throw RunEnd(status: .failed, messages: messages, remaining: outcome.remaining)
         }
-        if outcome.remaining.isEmpty && !interrupted {
-            let result = await exportOrFail(plan: plan, store: store, unavailable: unavailable, finish: finish)
-            guard result.status == .complete, !unavailable.isEmpty else { return result }
-            var done = result
-            done.messages = unavailable.map(\.skippedWarning)
-            for m in done.messages { logger.warning("\(m)") }
-            return done
-        }
+        if outcome.remaining.isEmpty && !interrupted { return unavailable }
         var messages: [String] = []
         if interrupted { messages.append("interrupted: windows in flight were discarded; stored windows are kept") }
         for s in sessions.values.sorted(by: { $0.account.name < $1.account.name }) {
@@ -184,7 +228,25 @@ public struct PipelineRunner: Sendable {
         // A planner bug or a store that cannot be written will not get better by
         // running again: that is a failure, not an incomplete run.
         let failed = outcome.failed.contains { $0.failure.isPlannerBug } || outcome.storeFailed
-        return finish(failed ? .failed : .incomplete, plan: plan, remaining: outcome.remaining, messages: messages)
+        throw RunEnd(status: failed ? .failed : .incomplete, messages: messages, remaining: outcome.remaining)
+    }
+
+    /// `exportPhase`, its error reported as the run's failure.
+    private func export(plan: Plan, store: RawStore, unavailable: [EndpointUnavailable]) throws -> Manifest? {
+        do {
+            return try exportPhase(plan: plan, store: store, unavailable: unavailable)
+        } catch {
+            throw RunEnd(status: .failed, messages: ["export: \(error)"])
+        }
+    }
+
+    /// The `postgres` outputs, after the files are published: a failed load
+    /// fails the run; the files and the store are kept (docs/postgres.md).
+    private func load(plan: Plan, store: RawStore, manifest: Manifest?, unavailable: [EndpointUnavailable]) async throws {
+        guard let manifest,
+              let failure = await loadPhase(plan: plan, store: store, manifest: manifest, unavailable: unavailable)
+        else { return }
+        throw RunEnd(status: .failed, messages: [failure])
     }
 
     /// Transform and export: runs only when every window of every account is
@@ -221,21 +283,6 @@ public struct PipelineRunner: Sendable {
 
     // MARK: - Pieces
 
-    private func exportOrFail(plan: Plan, store: RawStore, unavailable: [EndpointUnavailable] = [],
-                              finish: (RunStatus, Plan?, [PlannedCall], [String]) -> RunResult) async -> RunResult {
-        do {
-            let manifest = try exportPhase(plan: plan, store: store, unavailable: unavailable)
-            var result = finish(.complete, plan, [], [])
-            if let manifest, let failure = await loadPhase(plan: plan, store: store, manifest: manifest, unavailable: unavailable) {
-                result = finish(.failed, plan, [], [failure])
-            }
-            result.summary.anomalies = manifest?.anomalies
-            return result
-        } catch {
-            return finish(.failed, plan, [], ["export: \(error)"])
-        }
-    }
-
     private func resolvedBaseURL() -> String? {
         if let b = options.apiBase {
             if case .url(let u)? = APIBase(parsing: b) { return u }
@@ -260,155 +307,6 @@ public struct PipelineRunner: Sendable {
             sessions[a.name] = AccountSession(account: a, tokens: tokens, limiter: limiter)
         }
         return sessions
-    }
-
-    struct FailedWindow: Sendable {
-        var call: PlannedCall
-        var failure: WindowFailure
-    }
-
-    struct FetchOutcome: Sendable {
-        var failed: [FailedWindow] = []
-        var remaining: [PlannedCall] = []
-        var interrupted = false
-        var storeFailed = false
-        /// Endpoints WeChat refused, by "account|endpoint".
-        var unavailable: [String: EndpointUnavailable] = [:]
-    }
-
-    private enum WindowResult: Sendable {
-        case stored(PlannedCall)
-        case windowFailed(PlannedCall, WindowFailure)
-        case accountStopped(PlannedCall, AccountFailure)
-        case skipped(PlannedCall)
-        case cancelled(PlannedCall)
-        case storeFailed(PlannedCall, String)
-        case unavailable(PlannedCall, EndpointUnavailable)
-    }
-
-    /// Fetches the calls with at most `api.concurrency` in flight, accounts
-    /// interleaved so that per-appid rate limits overlap.
-    private func fetchAll(_ calls: [PlannedCall], client: DatacubeClient, sessions: [String: AccountSession],
-                          store: RawStore, stats: FetchStats) async -> FetchOutcome {
-        let queue = PipelineRunner.interleaved(calls)
-        let limit = max(1, spec.api.concurrency)
-        let fixedNow = options.now
-        let fetchedAt: @Sendable () -> Date = { fixedNow ?? Date() }
-        let logger = self.logger
-        var outcome = FetchOutcome()
-        var storeError: String?
-        var next = 0
-
-        await withTaskGroup(of: WindowResult.self) { group in
-            var inFlight = 0
-            func launch() {
-                while inFlight < limit && next < queue.count && storeError == nil && !Task.isCancelled {
-                    let call = queue[next]
-                    next += 1
-                    guard let session = sessions[call.account] else { continue }
-                    if session.failure != nil {
-                        stats.windowSkipped()
-                        outcome.remaining.append(call)
-                        continue
-                    }
-                    if outcome.unavailable["\(call.account)|\(call.endpoint.rawValue)"] != nil {
-                        // Refused before: no further call of this endpoint for this account.
-                        stats.windowSkipped()
-                        continue
-                    }
-                    inFlight += 1
-                    group.addTask {
-                        do {
-                            let window = try await client.fetch(call, session: session, fetchedAt: fetchedAt)
-                            try Task.checkCancellation()
-                            do {
-                                try await store.commit(window)
-                            } catch is CancellationError {
-                                return .cancelled(call)
-                            } catch {
-                                return .storeFailed(call, "\(error)")
-                            }
-                            return .stored(call)
-                        } catch let u as EndpointUnavailable {
-                            return .unavailable(call, u)
-                        } catch let f as AccountFailure {
-                            return .accountStopped(call, f)
-                        } catch let f as WindowFailure {
-                            return .windowFailed(call, f)
-                        } catch {
-                            if Task.isCancelled || error is CancellationError { return .cancelled(call) }
-                            if session.failure != nil { return .skipped(call) }
-                            return .windowFailed(call, .retriesExhausted(call: call.description, attempts: 1, lastCause: "\(error)"))
-                        }
-                    }
-                }
-            }
-            launch()
-            while let result = await group.next() {
-                inFlight -= 1
-                switch result {
-                case .stored:
-                    stats.windowStored()
-                case let .windowFailed(call, f):
-                    stats.windowFailed()
-                    logger.error("\(f)")
-                    outcome.failed.append(FailedWindow(call: call, failure: f))
-                    outcome.remaining.append(call)
-                case let .accountStopped(call, f):
-                    outcome.remaining.append(call)
-                    if let s = sessions[call.account], s.stop(f) {
-                        logger.error("\(f)")
-                    }
-                    stats.windowSkipped()
-                case let .skipped(call):
-                    stats.windowSkipped()
-                    outcome.remaining.append(call)
-                case let .unavailable(_, u):
-                    stats.windowSkipped()
-                    if outcome.unavailable[u.key] == nil {
-                        outcome.unavailable[u.key] = u
-                        logger.error("\(u)")
-                    }
-                case let .cancelled(call):
-                    outcome.interrupted = true
-                    outcome.remaining.append(call)
-                case let .storeFailed(call, message):
-                    storeError = message
-                    outcome.storeFailed = true
-                    logger.critical("store: cannot write \(call): \(message)")
-                    outcome.failed.append(FailedWindow(call: call, failure: .unexpectedAnswer(call: call.description, code: 0, message: "store write failed: \(message)")))
-                    outcome.remaining.append(call)
-                }
-                launch()
-            }
-        }
-        let unlaunched = next
-        // Calls never launched (Ctrl-C or a store failure) are still to do.
-        if unlaunched < queue.count {
-            if Task.isCancelled { outcome.interrupted = true }
-            outcome.remaining += queue[unlaunched...]
-        }
-        return outcome
-    }
-
-    /// Round-robin over accounts, each account's calls in plan order.
-    static func interleaved(_ calls: [PlannedCall]) -> [PlannedCall] {
-        var byAccount: [String: [PlannedCall]] = [:]
-        var order: [String] = []
-        for c in calls {
-            if byAccount[c.account] == nil { order.append(c.account) }
-            byAccount[c.account, default: []].append(c)
-        }
-        var out: [PlannedCall] = []
-        out.reserveCapacity(calls.count)
-        var i = 0
-        while out.count < calls.count {
-            for a in order {
-                if let list = byAccount[a], i < list.count { out.append(list[i]) }
-            }
-            i += 1
-        }
-        return out
     }
 
     /// Days the plan needs that are not stored (for --offline).

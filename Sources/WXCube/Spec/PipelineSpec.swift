@@ -1,6 +1,6 @@
 import Foundation
 
-/// A validated pipeline file (DESIGN §5). Defaults live in `SpecDefaults`.
+/// A validated pipeline file (README "The pipeline file"). Defaults live in `SpecDefaults`.
 public struct PipelineSpec: Sendable {
     public var version: Int
     public var name: String
@@ -216,15 +216,6 @@ public enum StageSpec: Sendable {
     case flatten(FlattenStageSpec)
     case derive(DeriveStageSpec)
     case annotateThreshold(AnnotateThresholdStageSpec)
-
-    public var kind: String {
-        switch self {
-        case .fetch: return "fetch"
-        case .flatten: return "flatten"
-        case .derive: return "derive"
-        case .annotateThreshold: return "annotate_threshold"
-        }
-    }
 }
 
 public struct FetchStageSpec: Sendable {
@@ -275,7 +266,7 @@ public struct DeriveStageSpec: Sendable {
 }
 
 extension DeriveStageSpec {
-    /// What the shipped pipelines derive (DESIGN §3).
+    /// What the shipped pipelines derive (the derived columns of docs/datasets.md).
     public static let shipped = DeriveStageSpec(
         metrics: [
             RatioSpec(name: "read_rate", numerator: "int_page_read_user", denominator: "target_user"),

@@ -45,7 +45,7 @@ public final class StoreLock: Sendable {
             close(fd)
             throw Failure.held(store: store, holder: holder)
         }
-        let stamp = ISO8601DateFormatter().string(from: now)
+        let stamp = ISOTimestamp.utc(now)
         let text = "\(stamp) (pid \(getpid()))\n"
         _ = ftruncate(fd, 0)
         _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }

@@ -11,7 +11,7 @@ public struct AnnotateThresholdStage: TransformStage {
     public let spec: AnnotateThresholdStageSpec
     public init(_ spec: AnnotateThresholdStageSpec) { self.spec = spec }
 
-    public var kind: String { "annotate_threshold" }
+    public var kind: String { StageKind.annotate_threshold.rawValue }
     public var dataset: DatasetName { spec.dataset }
     public var requiredEndpoints: [Endpoint] { [.getarticlesummary, .getarticletotal] }
 
@@ -28,7 +28,7 @@ public struct AnnotateThresholdStage: TransformStage {
 
     public func outputSchema(input: Schema?) throws -> Schema {
         guard spec.dataset == .article_summary else {
-            throw TransformError.stageOrder(stage: kind, dataset: spec.dataset, detail: "only article_summary can be annotated")
+            throw TransformError.stageNotApplicable(stage: kind, dataset: spec.dataset, detail: "only article_summary can be annotated")
         }
         let input = input ?? Datasets.baseSchema(.article_summary)
         for c in Self.sumColumns + [Datasets.refDate.name, Datasets.msgid.name] where !input.contains(c) {

@@ -11,7 +11,7 @@ public struct DeriveStage: TransformStage {
     public let spec: DeriveStageSpec
     public init(_ spec: DeriveStageSpec) { self.spec = spec }
 
-    public var kind: String { "derive" }
+    public var kind: String { StageKind.derive.rawValue }
     public var dataset: DatasetName { spec.dataset }
     public var requiredEndpoints: [Endpoint] { [spec.dataset.endpoint] }
 
@@ -31,7 +31,7 @@ public struct DeriveStage: TransformStage {
             throw TransformError.missingColumn(stage: kind, dataset: spec.dataset, column: m)
         }
         if !spec.daily.isEmpty && !isCumulative(input) {
-            throw TransformError.stageOrder(stage: kind, dataset: spec.dataset,
+            throw TransformError.stageNotApplicable(stage: kind, dataset: spec.dataset,
                                             detail: "`daily` needs msgid and stat_date: use it on article_total or published_total")
         }
         var added = spec.metrics.map { Datasets.rateColumn(name: $0.name, numerator: $0.numerator, denominator: $0.denominator) }

@@ -8,14 +8,14 @@ public struct FlattenStage: TransformStage {
     public let spec: FlattenStageSpec
     public init(_ spec: FlattenStageSpec) { self.spec = spec }
 
-    public var kind: String { "flatten" }
+    public var kind: String { StageKind.flatten.rawValue }
     public var dataset: DatasetName { spec.into }
     public var requiredEndpoints: [Endpoint] { [spec.endpoint] }
 
     public func outputSchema(input: Schema?) throws -> Schema {
         let info = spec.endpoint.info
         guard let field = info.nestedField, spec.field == field, spec.into == info.datasets[0] else {
-            throw TransformError.stageOrder(stage: kind, dataset: spec.into,
+            throw TransformError.stageNotApplicable(stage: kind, dataset: spec.into,
                                             detail: "only `endpoint: getarticletotal, field: details, into: article_total` or `endpoint: getarticletotaldetail, field: detail_list, into: published_total` can be flattened")
         }
         return Datasets.baseSchema(spec.into)

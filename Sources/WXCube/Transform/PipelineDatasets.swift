@@ -1,5 +1,5 @@
 /// The datasets of a pipeline run, built lazily from the store through the
-/// stages of `spec.stages` (DESIGN §3, §5). This is what exporters read.
+/// stages of `spec.stages` (docs/architecture.md, "The data flow"). This is what exporters read.
 ///
 /// For each dataset: the base rows come from the store (or from `flatten` for
 /// article_total), then every stage on that dataset wraps the stream in file
@@ -31,16 +31,9 @@ public final class PipelineDatasets: DatasetSource {
             .map(\.element)
     }
 
-    /// The transform stage of each non-fetch block.
+    /// The transform stage of each non-fetch block (`StageKind`, the one stage list).
     public static func makeStages(_ specs: [StageSpec]) -> [any TransformStage] {
-        specs.compactMap { s -> (any TransformStage)? in
-            switch s {
-            case .fetch: return nil
-            case .flatten(let f): return FlattenStage(f)
-            case .derive(let d): return DeriveStage(d)
-            case .annotateThreshold(let a): return AnnotateThresholdStage(a)
-            }
-        }
+        specs.compactMap { $0.makeTransformStage() }
     }
 
     /// Datasets whose endpoint is fetched; nested ones (article_total,

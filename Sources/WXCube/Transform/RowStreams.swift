@@ -73,7 +73,7 @@ final class DayBatchRowStream: RowStream {
     }
 }
 
-/// Orders values the way DESIGN §3 orders rows: nulls first, then by value.
+/// Orders values the way datasets order rows: nulls first, then by value (docs/architecture.md, "Rules").
 enum ValueOrder {
     static func less(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {

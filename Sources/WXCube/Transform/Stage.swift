@@ -1,4 +1,4 @@
-/// One transform stage (DESIGN §1): a small type configured from its pipeline
+/// One transform stage (docs/architecture.md, "How to add a stage"): a small type configured from its pipeline
 /// block that turns row streams into a row stream of `dataset`. Stages do no
 /// I/O; the graph (`PipelineDatasets`) hands them their inputs lazily.
 public protocol TransformStage {
@@ -68,7 +68,10 @@ public enum TransformError: Error, CustomStringConvertible, Equatable {
     case stageNeedsEndpoint(stage: String, endpoint: Endpoint)
     case datasetNotFetched(DatasetName)
     case unknownAccount(String)
+    /// A stage placed where it cannot run (flatten after another stage on its dataset).
     case stageOrder(stage: String, dataset: DatasetName, detail: String)
+    /// A stage configured for a dataset or field it does not apply to.
+    case stageNotApplicable(stage: String, dataset: DatasetName, detail: String)
 
     public var description: String {
         switch self {
@@ -82,13 +85,13 @@ public enum TransformError: Error, CustomStringConvertible, Equatable {
             return "\(dataset.rawValue) is not produced by this pipeline: fetch \(dataset.endpoint.rawValue) (and flatten it for \(dataset.isNested ? dataset.rawValue : "article_total"))"
         case .unknownAccount(let name):
             return "no account named \(name) in the pipeline file"
-        case .stageOrder(let stage, let dataset, let detail):
+        case .stageOrder(let stage, let dataset, let detail), .stageNotApplicable(let stage, let dataset, let detail):
             return "\(stage) on \(dataset.rawValue): \(detail)"
         }
     }
 }
 
-/// `msgid` split as DESIGN §3 says: msg_data_id before the last `_`, article_idx the int after it.
+/// `msgid` split into msg_data_id (before the last `_`) and article_idx (the int after it).
 public enum MsgID {
     public static func split(_ msgid: String) -> (msgDataId: String, articleIdx: Int?) {
         guard let us = msgid.lastIndex(of: "_"), let idx = Int(msgid[msgid.index(after: us)...]) else {

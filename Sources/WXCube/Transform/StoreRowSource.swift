@@ -114,7 +114,7 @@ final class StoreRowSource: Sendable {
 
     // MARK: base datasets
 
-    /// The base rows of a dataset fed directly by its endpoint (not article_total), in DESIGN §3 order.
+    /// The base rows of a dataset fed directly by its endpoint (not article_total), in the dataset's key order (docs/datasets.md).
     func baseStream(_ dataset: DatasetName, range: DateRange) -> any RowStream {
         let schema = Datasets.baseSchema(dataset)
         let account = Value.string(self.account)

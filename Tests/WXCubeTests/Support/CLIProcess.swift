@@ -14,18 +14,22 @@ enum CLIProcess {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// `wxcube` next to the test bundle (the same build configuration).
-    static var binary: URL {
+    static var binary: URL { executable("wxcube") }
+
+    /// An executable of this package next to the test bundle (`wxcube`, `wxcube-bench`).
+    static func executable(_ name: String) -> URL {
         for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            let candidate = bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("wxcube")
+            let candidate = bundle.bundleURL.deletingLastPathComponent().appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
-        return packageRoot.appendingPathComponent(".build/debug/wxcube")
+        return packageRoot.appendingPathComponent(".build/debug/\(name)")
     }
 
-    /// Runs `wxcube args...` and waits for it.
-    static func run(_ args: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
+    /// Runs `wxcube args...` (or another of the package's executables) and waits for it.
+    static func run(_ args: [String], executable name: String = "wxcube", environment: [String: String] = [:],
+                    directory: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable(name)
         process.arguments = args
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }

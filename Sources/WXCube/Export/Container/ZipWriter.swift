@@ -88,6 +88,9 @@ final class ZipWriter {
     }
 
     /// Writes the central directory and end records, then finishes the output sink.
+    /// Long on purpose: it is the records of the ZIP format's end (central headers,
+    /// ZIP64 end record and locator, end of central directory) field by field, in
+    /// the order the format lays them out; split, one record would span functions.
     func finish() throws {
         precondition(!openEntry, "finish the last ZIP entry first")
         let directoryStart = offset
@@ -154,9 +157,7 @@ final class ZipWriter {
 
     /// MS-DOS date and time fields, from the instant's UTC civil time.
     static func dosDateTime(_ date: Date) -> (time: UInt16, date: UInt16) {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let day = Day(daysSinceEpoch: Int((Double(seconds) / 86400).rounded(.down)))
-        let secondOfDay = seconds - day.daysSinceEpoch * 86400
+        let (day, secondOfDay) = ISOTimestamp.civil(date)
         var (y, m, d) = day.components
         if y < 1980 { (y, m, d) = (1980, 1, 1) }
         let time = UInt16((secondOfDay / 3600) << 11 | ((secondOfDay / 60) % 60) << 5 | (secondOfDay % 60) / 2)
@@ -188,11 +189,6 @@ final class ZipEntry: ByteSink {
         crc.update(bytes)
         uncompressed += UInt64(bytes.count)
         try deflater.write(bytes)
-    }
-
-    func write(_ text: String) throws {
-        var text = text
-        try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
     }
 
     func finish() throws {

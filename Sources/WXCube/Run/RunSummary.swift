@@ -1,63 +1,5 @@
 import Foundation
 
-/// What `wxcube run` was asked for, beyond the pipeline file.
-public struct RunOptions: Sendable {
-    /// Overrides `range.from` / `range.to`.
-    public var from: DateExpr?
-    public var to: DateExpr?
-    /// Overrides `api.base_url` (required when the pipeline says `sandbox`
-    /// and the caller did not start one).
-    public var apiBase: String?
-    /// Relative output paths resolve against it.
-    public var outDirectory: String
-    /// Overrides `store:`.
-    public var storePath: String?
-    public var offline: Bool
-    public var refresh: Bool
-    /// The run's instant (China "yesterday", `fetched_at`); nil is the real clock.
-    public var now: Date?
-    /// The first retry's maximum sleep; tests make it small.
-    public var retryBaseDelay: Double
-    /// The pipeline file as given, for "run again" hints.
-    public var pipelinePath: String?
-
-    public init(from: DateExpr? = nil, to: DateExpr? = nil, apiBase: String? = nil, outDirectory: String = ".",
-                storePath: String? = nil, offline: Bool = false, refresh: Bool = false, now: Date? = nil,
-                retryBaseDelay: Double = 0.5, pipelinePath: String? = nil) {
-        self.from = from
-        self.to = to
-        self.apiBase = apiBase
-        self.outDirectory = outDirectory
-        self.storePath = storePath
-        self.offline = offline
-        self.refresh = refresh
-        self.now = now
-        self.retryBaseDelay = retryBaseDelay
-        self.pipelinePath = pipelinePath
-    }
-}
-
-public enum RunStatus: String, Sendable {
-    /// Every window stored (and exported).
-    case complete
-    /// Some windows are missing: quota, a failed account, retries used up, Ctrl-C.
-    case incomplete
-    /// The run could not proceed (store, planner bug, export).
-    case failed
-    /// The range or options are unusable.
-    case badUsage
-
-    /// DESIGN §6 exit codes.
-    public var exitCode: Int32 {
-        switch self {
-        case .complete: return 0
-        case .failed: return 1
-        case .badUsage: return 2
-        case .incomplete: return 3
-        }
-    }
-}
-
 /// How one account ended.
 public enum AccountOutcome: Sendable, Equatable, CustomStringConvertible {
     case complete
@@ -113,17 +55,4 @@ public struct RunSummary: Sendable {
         out.append("duration: " + String(format: "%.1f s", durationSeconds) + (interrupted ? " (interrupted)" : ""))
         return out
     }
-}
-
-/// What a run ended with.
-public struct RunResult: Sendable {
-    public var status: RunStatus
-    public var plan: Plan?
-    public var summary: RunSummary
-    /// The windows still missing (empty when complete).
-    public var remaining: [PlannedCall]
-    /// Why the run is not complete, and what to do next; one item per line.
-    public var messages: [String]
-
-    public var exitCode: Int32 { status.exitCode }
 }

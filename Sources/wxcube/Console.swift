@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import WXCube
 
 /// stderr shared by log lines and a one-line progress display: a log line
 /// first clears the progress line, and the next progress update redraws it.
@@ -76,9 +77,5 @@ public struct ConsoleLogHandler: LogHandler {
         console.writeLine(text)
     }
 
-    private static func timestamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: Date())
-    }
+    private static func timestamp() -> String { ISOTimestamp.utc(Date()) }
 }

@@ -47,10 +47,7 @@ public enum SchemaDocument {
 
     // MARK: JSON
 
-    private static func quoted(_ s: String) -> String {
-        guard let data = try? JSONEncoder().encode(s), let text = String(data: data, encoding: .utf8) else { return "\"\"" }
-        return text
-    }
+    private static func quoted(_ s: String) -> String { JSONText.quoted(s) }
 
     private static func json(_ datasets: [(name: DatasetName, schema: Schema)]) -> String {
         func object(_ name: DatasetName, _ schema: Schema, indent: String) -> String {

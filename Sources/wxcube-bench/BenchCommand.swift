@@ -4,19 +4,21 @@ import Logging
 import WXCube
 import WXCubeSandbox
 
+/// `wxcube-bench`: its own executable, so the production binary carries no benchmark harness.
+@main
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "wxcube-bench",
         abstract: "Time the exporters on synthetic article_total rows.",
         discussion: """
-        Builds a pool of article_total rows (every column, derived ones included) from the sandbox's
-        data model through the real flatten and derive stages (untimed), then times writing --rows rows,
-        cycling through the pool, with the real exporter for --format. Prints one JSON line: rows,
+        Builds a pool of article_total rows (every column, derived ones included) from the sandbox's \
+        data model through the real flatten and derive stages (untimed), then times writing --rows rows, \
+        cycling through the pool, with the real exporter for --format. Prints one JSON line: rows, \
         bytes, wall and CPU seconds, rows/s, MB/s and peak RSS. bench/compare.sh runs it beside its anchors.
 
         Examples:
-          wxcube bench --rows 1000000 --format xlsx --out /tmp/bench.xlsx
-          wxcube bench --rows 1000000 --anchor-csv /tmp/rows.csv   # the same rows as plain CSV (+ .types) for anchors
+          wxcube-bench --rows 1000000 --format xlsx --out /tmp/bench.xlsx
+          wxcube-bench --rows 1000000 --anchor-csv /tmp/rows.csv   # the same rows as plain CSV (+ .types) for anchors
         """
     )
 

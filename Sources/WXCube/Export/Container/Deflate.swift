@@ -15,8 +15,6 @@ final class Deflater {
     private let outCapacity: Int
     private let downstream: any ByteSink
     private var ended = false
-    private(set) var bytesIn: UInt64 = 0
-    private(set) var bytesOut: UInt64 = 0
 
     init(level: Int, container: Container, downstream: any ByteSink, outCapacity: Int = 1 << 18) throws {
         self.downstream = downstream
@@ -44,7 +42,6 @@ final class Deflater {
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        bytesIn += UInt64(bytes.count)
         var remaining = bytes.count
         var position = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: UInt8.self))
         while remaining > 0 {
@@ -77,7 +74,6 @@ final class Deflater {
             }
             let produced = outCapacity - Int(stream.pointee.avail_out)
             if produced > 0 {
-                bytesOut += UInt64(produced)
                 try downstream.write(UnsafeRawBufferPointer(start: out, count: produced))
             }
             if flush == Z_FINISH {

@@ -1,11 +1,6 @@
 import Foundation
 import Logging
-
-/// Shows a fetch's progress while it runs.
-public protocol RunProgress: Sendable {
-    func start(stats: FetchStats)
-    func stop()
-}
+import WXCube
 
 /// Progress on stderr: a redrawn line on a terminal; off a terminal, a log
 /// line every `logInterval` seconds.
@@ -60,11 +55,4 @@ public final class ProgressReporter: RunProgress {
         if t >= 3600 { return String(format: "%d:%02d:%02d", t / 3600, (t / 60) % 60, t % 60) }
         return String(format: "%d:%02d", t / 60, t % 60)
     }
-}
-
-/// No progress display (library use, tests).
-public struct NoProgress: RunProgress {
-    public init() {}
-    public func start(stats: FetchStats) {}
-    public func stop() {}
 }

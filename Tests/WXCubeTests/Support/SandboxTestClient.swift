@@ -7,7 +7,6 @@ import WXCubeSandbox
 import XCTest
 
 /// Test support for the Sandbox*Tests: a real loopback HTTP client and an injectable clock.
-/// (Named *Tests.swift to stay in the sandbox's file pattern; it holds no test cases.)
 final class SandboxTestClock: @unchecked Sendable {
     private let lock = NSLock()
     private var current: Date
