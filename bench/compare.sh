@@ -37,7 +37,10 @@ python3 -c "import xlsxwriter, orjson, openpyxl, pyarrow" 2>/dev/null || python3
 scratch="${WXCUBE_BUILD_PATH:-.build}"
 echo "building wxcube (release, in $scratch)..." >&2
 swift build -c release --product wxcube --scratch-path "$scratch" >&2
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/wxcube-bench"
+swift build -c release --product wxcube-bench --scratch-path "$scratch" >&2
+bindir="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+bin="$bindir/wxcube-bench"   # writes benchmark rows through the real exporters
+wxcube="$bindir/wxcube"      # the production binary: sandbox, run
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -58,7 +61,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-"$bin" sandbox --port 0 --accounts "$accounts" >"$work/sandbox.out" 2>"$work/sandbox.err" &
+"$wxcube" sandbox --port 0 --accounts "$accounts" >"$work/sandbox.out" 2>"$work/sandbox.err" &
 sandbox_pid=$!
 for _ in $(seq 1 200); do
   grep -q "listening on" "$work/sandbox.out" 2>/dev/null && break
@@ -67,4 +70,4 @@ done
 url="$(sed -n 's/.*listening on //p' "$work/sandbox.out")"
 [ -n "$url" ] || { echo "the sandbox did not start:" >&2; cat "$work/sandbox.err" >&2; exit 1; }
 
-python3 bench/e2e.py --wxcube "$bin" --xlsx-anchor "$work/xlsx_anchor" --url "$url" --work "$work" ${args[@]+"${args[@]}"}
+python3 bench/e2e.py --wxcube "$wxcube" --bench "$bin" --xlsx-anchor "$work/xlsx_anchor" --url "$url" --work "$work" ${args[@]+"${args[@]}"}

@@ -104,6 +104,7 @@ def median_wall(results):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--wxcube", required=True)
+    ap.add_argument("--bench", required=True, help="the wxcube-bench executable (types the anchor rows)")
     ap.add_argument("--xlsx-anchor", required=True)
     ap.add_argument("--url", required=True)
     ap.add_argument("--work", required=True)
@@ -145,15 +146,15 @@ def main():
         if fmt == "ndjson":
             decode = runs[len(runs) // 2]["decode"]
 
-    # The anchors' rows: wxcube's own CSV, with the column types `wxcube bench` writes for article_total.
+    # The anchors' rows: wxcube's own CSV, with the column types `wxcube-bench` writes for article_total.
     csv_path = os.path.join(w, "rows.csv")
     with gzip.open(os.path.join(w, "out-csv.gz", "article_total.csv.gz"), "rb") as src, open(csv_path, "wb") as dst:
         shutil.copyfileobj(src, dst)
     probe = os.path.join(w, "probe.csv")
-    subprocess.run([args.wxcube, "bench", "--rows", "1", "--anchor-csv", probe], check=True, capture_output=True)
+    subprocess.run([args.bench, "--rows", "1", "--anchor-csv", probe], check=True, capture_output=True)
     with open(probe) as a, open(csv_path) as b:
         if a.readline() != b.readline():
-            sys.exit("the exported article_total columns differ from `wxcube bench`'s; cannot type the anchor rows")
+            sys.exit("the exported article_total columns differ from `wxcube-bench`'s; cannot type the anchor rows")
     shutil.copy(probe + ".types", csv_path + ".types")
 
     from compare import gzip_anchor
