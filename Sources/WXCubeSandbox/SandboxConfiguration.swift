@@ -25,10 +25,17 @@ public struct SandboxFaults: Sendable, Equatable {
 
     public init() {}
 
-    public init(busy: Double = 0, expire: Double = 0, http500: Double = 0, truncate: Double = 0, slow: Double = 0,
-                quota: Int? = nil, slowDelaySeconds: Double = 40) {
-        self.busy = busy; self.expire = expire; self.http500 = http500; self.truncate = truncate; self.slow = slow
-        self.quota = quota; self.slowDelaySeconds = slowDelaySeconds
+    public init(
+        busy: Double = 0, expire: Double = 0, http500: Double = 0, truncate: Double = 0, slow: Double = 0,
+        quota: Int? = nil, slowDelaySeconds: Double = 40
+    ) {
+        self.busy = busy
+        self.expire = expire
+        self.http500 = http500
+        self.truncate = truncate
+        self.slow = slow
+        self.quota = quota
+        self.slowDelaySeconds = slowDelaySeconds
     }
 
     public static let probabilityKeys = ["busy", "expire", "http500", "truncate", "slow"]
@@ -78,7 +85,8 @@ public struct SandboxFaults: Sendable, Equatable {
                 }
                 slowDelaySeconds = s
             default:
-                throw SandboxFaultsError(spec: spec, problem: "unknown fault '\(key)'; use busy, expire, http500, truncate, slow, quota, slow_delay or withdraw:ENDPOINT")
+                throw SandboxFaultsError(
+                    spec: spec, problem: "unknown fault '\(key)'; use busy, expire, http500, truncate, slow, quota, slow_delay or withdraw:ENDPOINT")
             }
         }
         guard totalProbability <= 1 + 1e-9 else {
@@ -123,10 +131,17 @@ public struct SandboxConfiguration: Sendable {
     /// for answers holding yesterday's figures; 0 never does.
     public var delayUntilHour: Int = 10
 
-    public init(seed: UInt64 = 1, accounts: Int = 3, tokenLifetimeSeconds: Int = 7200, faults: SandboxFaults = .none,
-                host: String = "127.0.0.1", port: Int = 0, delayUntilHour: Int = 10, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.seed = seed; self.accounts = accounts; self.tokenLifetimeSeconds = tokenLifetimeSeconds
-        self.faults = faults; self.host = host; self.port = port; self.now = now
+    public init(
+        seed: UInt64 = 1, accounts: Int = 3, tokenLifetimeSeconds: Int = 7200, faults: SandboxFaults = .none,
+        host: String = "127.0.0.1", port: Int = 0, delayUntilHour: Int = 10, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.seed = seed
+        self.accounts = accounts
+        self.tokenLifetimeSeconds = tokenLifetimeSeconds
+        self.faults = faults
+        self.host = host
+        self.port = port
+        self.now = now
         self.delayUntilHour = delayUntilHour
     }
 }

@@ -82,9 +82,10 @@ public struct SandboxDataGenerator: Sendable {
         let tier = tiers[g.below(tiers.count)]
         let base = tier.lowerBound * pow(tier.upperBound / tier.lowerBound, g.unit())
         let digits = String(3_000_000_000 + g.below(900_000_000))
-        return Profile(followersBase: base, growthPerDay: base * 0.0006 + 0.4,
-                       sendProbability: 0.75 + 0.2 * g.unit(),
-                       biz: Data(digits.utf8).base64EncodedString())
+        return Profile(
+            followersBase: base, growthPerDay: base * 0.0006 + 0.4,
+            sendProbability: 0.75 + 0.2 * g.unit(),
+            biz: Data(digits.utf8).base64EncodedString())
     }
 
     /// The account's follower count on `day`: it grows, with unfollows making it dip on some days.
@@ -133,11 +134,12 @@ public struct SandboxDataGenerator: Sendable {
             let title = withText ? SandboxTitles.title(seed: seed, appid: appid, day: day, index: i) : ""
             let msgid = indexed ? "\(msgDataId)_\(i)" : msgDataId
             let url = withText ? "https://mp.weixin.qq.com/s?__biz=\(p.biz)&mid=\(msgDataId)&idx=\(i)&sn=\(sn)#rd" : ""
-            result.append(SandboxArticle(
-                msgid: msgid, msgDataId: msgDataId, index: indexed ? i : nil, title: title, url: url,
-                userSource: 0, sendDate: day, targetUser: targetUser,
-                appeal: appeal, hasOriginalLink: a.chance(0.6),
-                shareAffinity: 0.01 + 0.07 * a.unit(), favAffinity: 0.005 + 0.03 * a.unit(), ordinal: i))
+            result.append(
+                SandboxArticle(
+                    msgid: msgid, msgDataId: msgDataId, index: indexed ? i : nil, title: title, url: url,
+                    userSource: 0, sendDate: day, targetUser: targetUser,
+                    appeal: appeal, hasOriginalLink: a.chance(0.6),
+                    shareAffinity: 0.01 + 0.07 * a.unit(), favAffinity: 0.005 + 0.03 * a.unit(), ordinal: i))
         }
         return result
     }
@@ -259,10 +261,14 @@ public struct SandboxDataGenerator: Sendable {
             rows.reserveCapacity(24)
             for h in 0..<24 {
                 var r = SandboxMetrics()
-                r.intPageReadUser = parts[0][h]; r.intPageReadCount = parts[1][h]
-                r.oriPageReadUser = parts[2][h]; r.oriPageReadCount = parts[3][h]
-                r.shareUser = parts[4][h]; r.shareCount = parts[5][h]
-                r.addToFavUser = parts[6][h]; r.addToFavCount = parts[7][h]
+                r.intPageReadUser = parts[0][h]
+                r.intPageReadCount = parts[1][h]
+                r.oriPageReadUser = parts[2][h]
+                r.oriPageReadCount = parts[3][h]
+                r.shareUser = parts[4][h]
+                r.shareCount = parts[5][h]
+                r.addToFavUser = parts[6][h]
+                r.addToFavCount = parts[7][h]
                 all[h] += r
                 rows.append(r)
             }
@@ -296,13 +302,15 @@ public struct SandboxDataGenerator: Sendable {
         if g.chance(0.3) {
             scene5.count = min(restCount, g.count(mean: Double(restCount) * 0.05 + 0.6))
             scene5.user = min(restUser, scene5.count)
-            restCount -= scene5.count; restUser -= scene5.user
+            restCount -= scene5.count
+            restUser -= scene5.user
         }
         let otherCount = min(restCount, g.count(mean: Double(restCount) * 0.12))
         let otherUser = min(restUser, otherCount)
         let rows = [
-            SandboxShareRow(refDate: day, refHour: nil, shareScene: 1, shareCount: restCount - otherCount,
-                            shareUser: min(restUser - otherUser, restCount - otherCount)),
+            SandboxShareRow(
+                refDate: day, refHour: nil, shareScene: 1, shareCount: restCount - otherCount,
+                shareUser: min(restUser - otherUser, restCount - otherCount)),
             SandboxShareRow(refDate: day, refHour: nil, shareScene: 2, shareCount: moments.count, shareUser: moments.user),
             SandboxShareRow(refDate: day, refHour: nil, shareScene: 5, shareCount: scene5.count, shareUser: scene5.user),
             SandboxShareRow(refDate: day, refHour: nil, shareScene: 255, shareCount: otherCount, shareUser: otherUser),
@@ -321,8 +329,10 @@ public struct SandboxDataGenerator: Sendable {
         var result: [SandboxShareRow] = []
         for h in 0..<24 {
             for (i, row) in daily.enumerated() where parts[i].count[h] > 0 || parts[i].user[h] > 0 {
-                result.append(SandboxShareRow(refDate: day, refHour: h * 100, shareScene: row.shareScene,
-                                              shareCount: parts[i].count[h], shareUser: parts[i].user[h]))
+                result.append(
+                    SandboxShareRow(
+                        refDate: day, refHour: h * 100, shareScene: row.shareScene,
+                        shareCount: parts[i].count[h], shareUser: parts[i].user[h]))
             }
         }
         return result
@@ -354,7 +364,10 @@ public struct SandboxDataGenerator: Sendable {
         for i in stride(from: 0, to: values.count - 1, by: 2) {
             let counts = split(values[i + 1], weights: weights)
             var sum = 0
-            for h in 0..<24 { sum += counts[h]; cumulative[h] = Double(sum) }
+            for h in 0..<24 {
+                sum += counts[h]
+                cumulative[h] = Double(sum)
+            }
             parts[i] = split(min(values[i], values[i + 1]), weights: cumulative)
             parts[i + 1] = counts
         }

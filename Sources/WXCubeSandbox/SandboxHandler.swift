@@ -42,8 +42,9 @@ final class SandboxHandler: Sendable {
     private func token(_ request: Request) -> Response {
         guard request.method == .get else { return Self.error(43001, "require GET method") }
         let q = request.uri.queryParameters
-        return issueToken(grantType: q["grant_type"].map(String.init), appid: q["appid"].map(String.init),
-                          secret: q["secret"].map(String.init), reuse: false)
+        return issueToken(
+            grantType: q["grant_type"].map(String.init), appid: q["appid"].map(String.init),
+            secret: q["secret"].map(String.init), reuse: false)
     }
 
     // MARK: tokens
@@ -54,8 +55,9 @@ final class SandboxHandler: Sendable {
         guard let secret, !secret.isEmpty else { return Self.error(41004, "appsecret missing") }
         guard let expected = secrets[appid] else { return Self.error(40013, "invalid appid") }
         guard secret == expected else { return Self.error(40125, "invalid appsecret") }
-        let t = state.token(for: appid, seed: configuration.seed, lifetime: configuration.tokenLifetimeSeconds,
-                            now: configuration.now(), reuse: reuse)
+        let t = state.token(
+            for: appid, seed: configuration.seed, lifetime: configuration.tokenLifetimeSeconds,
+            now: configuration.now(), reuse: reuse)
         var w = JSONWriter(capacity: 128)
         w.beginObject()
         w.field("access_token", t.token)
@@ -66,7 +68,8 @@ final class SandboxHandler: Sendable {
 
     private func stableToken(_ request: Request) async -> Response {
         guard let body = await Self.body(of: request),
-              let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+            let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
+        else {
             return Self.error(47001, "data format error")
         }
         let force: Bool
@@ -75,8 +78,9 @@ final class SandboxHandler: Sendable {
         case let b as Bool: force = b
         default: return Self.error(47001, "data format error: force_refresh must be true or false")
         }
-        return issueToken(grantType: object["grant_type"] as? String, appid: object["appid"] as? String,
-                          secret: object["secret"] as? String, reuse: !force)
+        return issueToken(
+            grantType: object["grant_type"] as? String, appid: object["appid"] as? String,
+            secret: object["secret"] as? String, reuse: !force)
     }
 
     // MARK: datacube
@@ -115,8 +119,10 @@ final class SandboxHandler: Sendable {
         let today = ChinaClock.today(at: now)
         var log = CallLog()
         defer {
-            state.endCall(SandboxRequestRecord(appid: log.appid, endpoint: endpointName, begin: log.begin, end: log.end, day: today,
-                                               outcome: log.outcome))
+            state.endCall(
+                SandboxRequestRecord(
+                    appid: log.appid, endpoint: endpointName, begin: log.begin, end: log.end, day: today,
+                    outcome: log.outcome))
         }
         switch await admit(request, endpointName: endpointName, now: now, log: &log) {
         case .failure(let rejected):
@@ -140,12 +146,15 @@ final class SandboxHandler: Sendable {
         let token = request.uri.queryParameters["access_token"].map(String.init)
         switch state.check(token: token, now: now) {
         case .missing: return reject(40001, "invalid credential, access_token is invalid or not latest")
-        case .expired(let a): log.appid = a; return reject(42001, "access_token expired")
+        case .expired(let a):
+            log.appid = a
+            return reject(42001, "access_token expired")
         case .valid(let a): log.appid = a
         }
         guard let appid = log.appid else { return reject(40001, "invalid credential, access_token is invalid or not latest") }
         guard let body = await Self.body(of: request),
-              let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+            let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
+        else {
             return reject(47001, "data format error")
         }
         log.begin = object["begin_date"] as? String
@@ -190,10 +199,12 @@ final class SandboxHandler: Sendable {
             break
         }
         let yesterday = ChinaClock.today(at: now).adding(days: -1)
-        let delayed = call.endpoint.info.family == .published && ChinaClock.hour(at: now) < configuration.delayUntilHour
+        let delayed =
+            call.endpoint.info.family == .published && ChinaClock.hour(at: now) < configuration.delayUntilHour
             && SandboxDataGenerator.coversYesterday(endpoint: call.endpoint, begin: call.from, end: call.to, yesterday: yesterday)
-        let bytes = generator.responseBody(endpoint: call.endpoint, appid: call.appid, begin: call.from, end: call.to, yesterday: yesterday,
-                                           isDelay: delayed)
+        let bytes = generator.responseBody(
+            endpoint: call.endpoint, appid: call.appid, begin: call.from, end: call.to, yesterday: yesterday,
+            isDelay: delayed)
         if fault == .truncate {
             state.countFault("truncate")
             log.outcome = .truncated
@@ -243,8 +254,9 @@ final class SandboxHandler: Sendable {
     }
 
     static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; encoding=utf-8"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        Response(
+            status: status, headers: [.contentType: "application/json; encoding=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func error(_ code: Int, _ message: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -258,9 +270,11 @@ final class SandboxHandler: Sendable {
 
     static func htmlError(_ status: Int) -> Response {
         let reason = status == 502 ? "Bad Gateway" : "Internal Server Error"
-        let html = "<html>\r\n<head><title>\(status) \(reason)</title></head>\r\n<body>\r\n<center><h1>\(status) \(reason)</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-        return Response(status: HTTPResponse.Status(code: status), headers: [.contentType: "text/html"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        let html =
+            "<html>\r\n<head><title>\(status) \(reason)</title></head>\r\n<body>\r\n<center><h1>\(status) \(reason)</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: [.contentType: "text/html"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
 }
 

@@ -8,10 +8,24 @@ struct JSONWriter {
 
     init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
 
-    mutating func beginObject() { separator(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
-    mutating func beginArray() { separator(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-    mutating func endArray() { needsComma.removeLast(); bytes.append(UInt8(ascii: "]")) }
+    mutating func beginObject() {
+        separator()
+        bytes.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
+    mutating func endObject() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "}"))
+    }
+    mutating func beginArray() {
+        separator()
+        bytes.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
+    mutating func endArray() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "]"))
+    }
 
     mutating func key(_ name: StaticString) {
         separator()
@@ -38,11 +52,18 @@ struct JSONWriter {
         var v = value.magnitude
         var n = 0
         var t = v
-        repeat { n += 1; t /= 10 } while t > 0
+        repeat {
+            n += 1
+            t /= 10
+        } while t > 0
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: n))
         var i = start + n - 1
-        repeat { bytes[i] = UInt8(48 + v % 10); v /= 10; i -= 1 } while v > 0
+        repeat {
+            bytes[i] = UInt8(48 + v % 10)
+            v /= 10
+            i -= 1
+        } while v > 0
     }
 
     /// Escaped by `JSONText`, the one JSON string escaping (UTF-8 kept, controls escaped).
@@ -65,8 +86,14 @@ struct JSONWriter {
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    mutating func field(_ name: StaticString, _ value: Int) { key(name); int(value) }
-    mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
+    mutating func field(_ name: StaticString, _ value: Int) {
+        key(name)
+        int(value)
+    }
+    mutating func field(_ name: StaticString, _ value: String) {
+        key(name)
+        string(value)
+    }
 
     private mutating func separator() {
         guard let last = needsComma.last else { return }

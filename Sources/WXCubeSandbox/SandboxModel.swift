@@ -30,10 +30,14 @@ public struct SandboxMetrics: Sendable, Equatable {
     }
 
     public static func += (a: inout SandboxMetrics, b: SandboxMetrics) {
-        a.intPageReadUser += b.intPageReadUser; a.intPageReadCount += b.intPageReadCount
-        a.oriPageReadUser += b.oriPageReadUser; a.oriPageReadCount += b.oriPageReadCount
-        a.shareUser += b.shareUser; a.shareCount += b.shareCount
-        a.addToFavUser += b.addToFavUser; a.addToFavCount += b.addToFavCount
+        a.intPageReadUser += b.intPageReadUser
+        a.intPageReadCount += b.intPageReadCount
+        a.oriPageReadUser += b.oriPageReadUser
+        a.oriPageReadCount += b.oriPageReadCount
+        a.shareUser += b.shareUser
+        a.shareCount += b.shareCount
+        a.addToFavUser += b.addToFavUser
+        a.addToFavCount += b.addToFavCount
     }
 }
 
@@ -74,7 +78,10 @@ public struct SandboxArticleDay: Sendable, Equatable {
     /// Every detail metric of getarticletotal for this day alone, in `SandboxDetail.metricNames` order.
     var detailValues: [Int] {
         var v = total.values
-        for m in bySource { v.append(m.intPageReadUser); v.append(m.intPageReadCount) }
+        for m in bySource {
+            v.append(m.intPageReadUser)
+            v.append(m.intPageReadCount)
+        }
         v += feedShareUser
         v += feedShareCount
         return v

@@ -23,9 +23,10 @@ public struct SandboxEngagement: Sendable, Equatable {
     public var readSubscribeUser = 0
 
     static func + (a: SandboxEngagement, b: SandboxEngagement) -> SandboxEngagement {
-        SandboxEngagement(zaikanUser: a.zaikanUser + b.zaikanUser, likeUser: a.likeUser + b.likeUser,
-                          commentCount: a.commentCount + b.commentCount, praiseMoney: a.praiseMoney + b.praiseMoney,
-                          readSubscribeUser: a.readSubscribeUser + b.readSubscribeUser)
+        SandboxEngagement(
+            zaikanUser: a.zaikanUser + b.zaikanUser, likeUser: a.likeUser + b.likeUser,
+            commentCount: a.commentCount + b.commentCount, praiseMoney: a.praiseMoney + b.praiseMoney,
+            readSubscribeUser: a.readSubscribeUser + b.readSubscribeUser)
     }
 }
 
@@ -121,8 +122,10 @@ extension SandboxDataGenerator {
                     engaged = engaged + engagement(a, appid: appid)
                 }
                 let delivery = min(1, Double(reads.intPageReadUser) / Double(max(1, article.targetUser)))
-                details.append(SandboxPublishedDetail(statDate: stat, reads: reads, readBySource: bySource, engagement: engaged,
-                                                      deliveryRate: (delivery * 10_000).rounded() / 10_000))
+                details.append(
+                    SandboxPublishedDetail(
+                        statDate: stat, reads: reads, readBySource: bySource, engagement: engaged,
+                        deliveryRate: (delivery * 10_000).rounded() / 10_000))
             }
             return SandboxPublishedItem(article: article, publishType: type, style: readStyle(of: article, appid: appid), details: details)
         }
@@ -192,15 +195,19 @@ extension SandboxDataGenerator {
             w.field("collection_user", d.reads.addToFavUser)
             w.field("praise_money", d.engagement.praiseMoney)
             w.field("read_subscribe_user", d.engagement.readSubscribeUser)
-            w.key("read_delivery_rate"); w.double(d.deliveryRate)
-            w.key("read_finish_rate"); w.double(item.style.finishRate)
-            w.key("read_avg_activetime"); w.double(item.style.avgActivetime, decimals: 2)
+            w.key("read_delivery_rate")
+            w.double(d.deliveryRate)
+            w.key("read_finish_rate")
+            w.double(item.style.finishRate)
+            w.key("read_avg_activetime")
+            w.double(item.style.avgActivetime, decimals: 2)
             w.key("read_jump_position")
             w.beginArray()
             for (i, r) in item.style.jumpRates.enumerated() {
                 w.beginObject()
                 w.field("position", i + 1)
-                w.key("rate"); w.double(r)
+                w.key("rate")
+                w.double(r)
                 w.endObject()
             }
             w.endArray()

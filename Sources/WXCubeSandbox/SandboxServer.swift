@@ -65,8 +65,9 @@ public final class SandboxServer: Sendable {
         for await event in events {
             switch event {
             case .success(let port):
-                return SandboxServer(baseURL: "http://\(configuration.host):\(port)", configuration: configuration,
-                                     state: state, group: group, runTask: runTask)
+                return SandboxServer(
+                    baseURL: "http://\(configuration.host):\(port)", configuration: configuration,
+                    state: state, group: group, runTask: runTask)
             case .failure(let error):
                 throw error
             }

@@ -38,7 +38,8 @@ enum SandboxTitles {
         var u = topics[g.below(topics.count)]
         if u == t { u = topics[(topics.firstIndex(of: t).map { $0 + 1 } ?? 0) % topics.count] }
         let n = String(g.range(2...99))
-        return template
+        return
+            template
             .replacingOccurrences(of: "{t}", with: t)
             .replacingOccurrences(of: "{u}", with: u)
             .replacingOccurrences(of: "{n}", with: n)

@@ -11,15 +11,15 @@ struct BenchCommand: ParsableCommand {
         commandName: "wxcube-bench",
         abstract: "Time the exporters on synthetic article_total rows.",
         discussion: """
-        Builds a pool of article_total rows (every column, derived ones included) from the sandbox's \
-        data model through the real flatten and derive stages (untimed), then times writing --rows rows, \
-        cycling through the pool, with the real exporter for --format. Prints one JSON line: rows, \
-        bytes, wall and CPU seconds, rows/s, MB/s and peak RSS. bench/compare.sh runs it beside its anchors.
+            Builds a pool of article_total rows (every column, derived ones included) from the sandbox's \
+            data model through the real flatten and derive stages (untimed), then times writing --rows rows, \
+            cycling through the pool, with the real exporter for --format. Prints one JSON line: rows, \
+            bytes, wall and CPU seconds, rows/s, MB/s and peak RSS. bench/compare.sh runs it beside its anchors.
 
-        Examples:
-          wxcube-bench --rows 1000000 --format xlsx --out /tmp/bench.xlsx
-          wxcube-bench --rows 1000000 --anchor-csv /tmp/rows.csv   # the same rows as plain CSV (+ .types) for anchors
-        """
+            Examples:
+              wxcube-bench --rows 1000000 --format xlsx --out /tmp/bench.xlsx
+              wxcube-bench --rows 1000000 --anchor-csv /tmp/rows.csv   # the same rows as plain CSV (+ .types) for anchors
+            """
     )
 
     @Option(help: "Rows to write.")
@@ -47,7 +47,9 @@ struct BenchCommand: ParsableCommand {
         guard rows >= 0 else { throw ValidationError("--rows must be at least 0") }
         guard pool >= 1 else { throw ValidationError("--pool must be at least 1") }
         guard let f = OutputFormat(rawValue: format), f.isFile else {
-            throw ValidationError("--format: '\(format)' is not one of \(OutputFormat.allCases.filter(\.isFile).map(\.rawValue).joined(separator: ", ")) (bench/load/psql-copy.sh times postgres)")
+            throw ValidationError(
+                "--format: '\(format)' is not one of \(OutputFormat.allCases.filter(\.isFile).map(\.rawValue).joined(separator: ", ")) (bench/load/psql-copy.sh times postgres)"
+            )
         }
         guard (1...9).contains(level) else { throw ValidationError("--level must be 1...9") }
         guard ParquetCompression(rawValue: compression) != nil else {
@@ -79,8 +81,9 @@ struct BenchCommand: ParsableCommand {
         }
         let stream = CyclingRowStream(schema: schema, pool: rowPool, count: rows)
         let before = ResourceUsage.now()
-        let written = try exporter.exportFile([ExportInput(dataset: .article_total, stream: stream)], to: target,
-                                              gzipLevel: outputFormat.isGzip ? level : nil)
+        let written = try exporter.exportFile(
+            [ExportInput(dataset: .article_total, stream: stream)], to: target,
+            gzipLevel: outputFormat.isGzip ? level : nil)
         let after = ResourceUsage.now()
         let wall = after.wallSeconds - before.wallSeconds
         let cpu = after.cpuSeconds - before.cpuSeconds
@@ -116,14 +119,16 @@ enum BenchRows {
     }
 
     static var context: ExportContext {
-        ExportContext(pipelineName: "bench", range: range, accounts: spec.accounts.map(\.name),
-                      caveat: AnnotateThresholdStage.thresholdCaveat(minSum: 3),
-                      generatedAt: ChinaClock.startOf(yesterday.adding(days: 1)), version: WXCubeVersion.current)
+        ExportContext(
+            pipelineName: "bench", range: range, accounts: spec.accounts.map(\.name),
+            caveat: AnnotateThresholdStage.thresholdCaveat(minSum: 3),
+            generatedAt: ChinaClock.startOf(yesterday.adding(days: 1)), version: WXCubeVersion.current)
     }
 
     static func pool(size: Int) throws -> (Schema, [Row]) {
-        let datasets = PipelineDatasets(spec: spec, range: range,
-                                        store: SandboxStoreReader(generator: SandboxDataGenerator(seed: 1), yesterday: yesterday))
+        let datasets = PipelineDatasets(
+            spec: spec, range: range,
+            store: SandboxStoreReader(generator: SandboxDataGenerator(seed: 1), yesterday: yesterday))
         let stream = try datasets.stream(.article_total, account: nil)
         var rows: [Row] = []
         rows.reserveCapacity(size)
@@ -162,7 +167,8 @@ struct ResourceUsage {
     static func now() -> ResourceUsage {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let cpu =
+            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         let wall = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
         return ResourceUsage(wallSeconds: wall, cpuSeconds: cpu, peakRSSMiB: Double(usage.ru_maxrss) / 1024)

@@ -7,13 +7,13 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show the API calls a run would make, cached or not.",
         discussion: """
-        Windows respect each endpoint's span (getarticlesummary 1 day, getuserread 3, getusershare 7, ...); \
-        getarticletotal starts 6 days before --from. With a store, windows it already holds are marked cached.
+            Windows respect each endpoint's span (getarticlesummary 1 day, getuserread 3, getusershare 7, ...); \
+            getarticletotal starts 6 days before --from. With a store, windows it already holds are marked cached.
 
-        Examples:
-          wxcube plan pipelines/nightly.yaml --from 2026-11-01 --to 2026-11-07
-          wxcube plan pipelines/demo.yaml --json | jq '.[] | select(.cached == false)'
-        """
+            Examples:
+              wxcube plan pipelines/nightly.yaml --from 2026-11-01 --to 2026-11-07
+              wxcube plan pipelines/demo.yaml --json | jq '.[] | select(.cached == false)'
+            """
     )
 
     @Argument(help: "The pipeline file (YAML).")
@@ -68,7 +68,9 @@ struct PlanCommand: AsyncParsableCommand {
             for line in await PostgresPlan.lines(spec: spec, range: plan.range) { print(line) }
         }
         if offline, !plan.pending.isEmpty {
-            printError("offline: \(plan.pending.count) window(s) are not in the store (or fall in the refetch window); `run --offline` exports what is stored only when every day is there")
+            printError(
+                "offline: \(plan.pending.count) window(s) are not in the store (or fall in the refetch window); `run --offline` exports what is stored only when every day is there"
+            )
         }
     }
 }
@@ -96,7 +98,8 @@ enum PlanTable {
         lines.append("\(pad("ACCOUNT", accountWidth))  \(pad("ENDPOINT", 21))  BEGIN       END         CACHED  REASON")
         for c in plan.calls {
             let reason = c.reason.map { $0 == .isDelay ? "is_delay (WeChat has not finished these figures)" : $0.rawValue } ?? ""
-            lines.append("\(pad(c.account, accountWidth))  \(pad(c.endpoint.rawValue, 21))  \(c.begin.iso)  \(c.end.iso)  \(pad(c.cached ? "yes" : "no", 6))  \(reason)")
+            lines.append(
+                "\(pad(c.account, accountWidth))  \(pad(c.endpoint.rawValue, 21))  \(c.begin.iso)  \(c.end.iso)  \(pad(c.cached ? "yes" : "no", 6))  \(reason)")
         }
         lines.append("")
         lines.append("\(pad("ENDPOINT", 21))  CALLS  CACHED")

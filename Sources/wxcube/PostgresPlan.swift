@@ -14,10 +14,11 @@ enum PostgresPlan {
         for output in outputs {
             guard let target = output.postgres else { continue }
             lines.append("")
-            lines.append("postgres \(target.redactedURL) schema \(target.schema), mode \(target.mode.rawValue)"
-                         + (target.mode == .replaceRange
-                            ? ": deletes \(spec.accounts.count) account(s) × \(range.from.iso)..\(range.to.iso), then inserts, in one transaction"
-                            : ": inserts, updating rows with the same natural key, in one transaction"))
+            lines.append(
+                "postgres \(target.redactedURL) schema \(target.schema), mode \(target.mode.rawValue)"
+                    + (target.mode == .replaceRange
+                        ? ": deletes \(spec.accounts.count) account(s) × \(range.from.iso)..\(range.to.iso), then inserts, in one transaction"
+                        : ": inserts, updating rows with the same natural key, in one transaction"))
             var schemas: [(DatasetName, Schema)] = []
             for d in output.datasets {
                 do { schemas.append((d, try datasets.schema(d))) } catch { lines.append("  \(d.rawValue): \(error)") }
@@ -39,7 +40,9 @@ enum PostgresPlan {
             } catch {
                 lines.append("  not inspected: \(error.description.replacingOccurrences(of: "; nothing was changed in the database", with: ""))")
                 for (d, _) in schemas {
-                    lines.append("  \(d.rawValue): create table \(target.schema).\(d.rawValue) if missing (primary key \(d.naturalKey.joined(separator: ", "))), add columns the catalogue gained")
+                    lines.append(
+                        "  \(d.rawValue): create table \(target.schema).\(d.rawValue) if missing (primary key \(d.naturalKey.joined(separator: ", "))), add columns the catalogue gained"
+                    )
                 }
             }
         }

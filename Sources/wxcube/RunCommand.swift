@@ -10,21 +10,21 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Fetch what the store lacks, then transform and export.",
         discussion: """
-        Windows already in the store are not fetched again, except those within `refetch_days` \
-        of --to (their numbers still change). Outputs are written only when every window of every \
-        account is stored; otherwise the run exits 3, keeps its progress, and says how to continue. \
-        Ctrl-C or SIGTERM stops cleanly: windows in flight are discarded, stored ones kept, exit 3. \
-        One run per store: a second run on a store in use exits 3 at once (docs/operations.md).
+            Windows already in the store are not fetched again, except those within `refetch_days` \
+            of --to (their numbers still change). Outputs are written only when every window of every \
+            account is stored; otherwise the run exits 3, keeps its progress, and says how to continue. \
+            Ctrl-C or SIGTERM stops cleanly: windows in flight are discarded, stored ones kept, exit 3. \
+            One run per store: a second run on a store in use exits 3 at once (docs/operations.md).
 
-        With `api.base_url: sandbox` (and no --api-base) a simulated API is started in-process.
+            With `api.base_url: sandbox` (and no --api-base) a simulated API is started in-process.
 
-        Exit codes: 0 done, 1 failed, 2 bad usage or pipeline file, 3 incomplete (run again to continue).
+            Exit codes: 0 done, 1 failed, 2 bad usage or pipeline file, 3 incomplete (run again to continue).
 
-        Examples:
-          wxcube run pipelines/demo.yaml --out out
-          wxcube run pipelines/nightly.yaml --from 2026-11-01 --to 2026-11-07 --log-level debug
-          wxcube run pipelines/nightly.yaml --offline --out out    # re-export from the store
-        """
+            Examples:
+              wxcube run pipelines/demo.yaml --out out
+              wxcube run pipelines/nightly.yaml --from 2026-11-01 --to 2026-11-07 --log-level debug
+              wxcube run pipelines/nightly.yaml --offline --out out    # re-export from the store
+            """
     )
 
     @Argument(help: "The pipeline file (YAML).")
@@ -84,10 +84,12 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
 
-        let options = RunOptions(from: rangeSpec.from, to: rangeSpec.to, apiBase: base, outDirectory: out,
-                                 storePath: store, offline: offline, refresh: refresh, now: nil, pipelinePath: pipeline)
-        let runner = PipelineRunner(spec: spec, options: options, logger: logger,
-                                    progress: ProgressReporter(logger: logger))
+        let options = RunOptions(
+            from: rangeSpec.from, to: rangeSpec.to, apiBase: base, outDirectory: out,
+            storePath: store, offline: offline, refresh: refresh, now: nil, pipelinePath: pipeline)
+        let runner = PipelineRunner(
+            spec: spec, options: options, logger: logger,
+            progress: ProgressReporter(logger: logger))
         let task = Task { await runner.run() }
         // A signal cancels the run: windows in flight are discarded, stored ones kept,
         // temporary files removed, the summary printed, exit 3. A second signal

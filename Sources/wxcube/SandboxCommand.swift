@@ -9,16 +9,16 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "sandbox",
         abstract: "Run the simulated datacube API.",
         discussion: """
-        Serves /cgi-bin/token, /cgi-bin/stable_token and the ten datacube endpoints (legacy and 2025 published-content) with WeChat's rules \
-        and deterministic synthetic data. Prints its URL and every account's appid and secret, then runs \
-        until Ctrl-C (SIGINT) or SIGTERM. Point a pipeline at it with `api.base_url: http://127.0.0.1:PORT` \
-        or `wxcube run ... --api-base URL`.
+            Serves /cgi-bin/token, /cgi-bin/stable_token and the ten datacube endpoints (legacy and 2025 published-content) with WeChat's rules \
+            and deterministic synthetic data. Prints its URL and every account's appid and secret, then runs \
+            until Ctrl-C (SIGINT) or SIGTERM. Point a pipeline at it with `api.base_url: http://127.0.0.1:PORT` \
+            or `wxcube run ... --api-base URL`.
 
-        Faults (per datacube call): busy, expire, http500, truncate, slow are probabilities; withdraw:ENDPOINT answers every call of ENDPOINT with 47009 (withdrawn API); quota is calls \
-        per appid per China day before errcode 45009; slow_delay is the slow delay in seconds (default 40).
-        Example: --faults busy=0.05,expire=0.02,http500=0.02,truncate=0.01,slow=0.01,quota=500
-        See docs/sandbox.md.
-        """)
+            Faults (per datacube call): busy, expire, http500, truncate, slow are probabilities; withdraw:ENDPOINT answers every call of ENDPOINT with 47009 (withdrawn API); quota is calls \
+            per appid per China day before errcode 45009; slow_delay is the slow delay in seconds (default 40).
+            Example: --faults busy=0.05,expire=0.02,http500=0.02,truncate=0.01,slow=0.01,quota=500
+            See docs/sandbox.md.
+            """)
 
     @Option(help: "Port to listen on (0: any free port).")
     var port: Int = 8080
@@ -38,7 +38,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Access token lifetime (expires_in).", valueName: "seconds"))
     var tokenLifetime: Int = 7200
 
-    @Option(name: .customLong("delay-until-hour"), help: ArgumentHelp("Until this China hour the published-content endpoints answer is_delay: true for yesterday (0: never).", valueName: "hour"))
+    @Option(
+        name: .customLong("delay-until-hour"),
+        help: ArgumentHelp("Until this China hour the published-content endpoints answer is_delay: true for yesterday (0: never).", valueName: "hour"))
     var delayUntilHour: Int = 10
 
     func validate() throws {
@@ -60,9 +62,10 @@ struct SandboxCommand: AsyncParsableCommand {
         let signals = SignalHandler { sig, _ in continuation.yield(sig) }
         let server: SandboxServer
         do {
-            server = try await SandboxServer.start(SandboxConfiguration(
-                seed: seed, accounts: accounts, tokenLifetimeSeconds: tokenLifetime, faults: parsedFaults,
-                host: host, port: port, delayUntilHour: delayUntilHour))
+            server = try await SandboxServer.start(
+                SandboxConfiguration(
+                    seed: seed, accounts: accounts, tokenLifetimeSeconds: tokenLifetime, faults: parsedFaults,
+                    host: host, port: port, delayUntilHour: delayUntilHour))
         } catch {
             printError("error: \(error)")
             throw WXExit.failed

@@ -6,16 +6,16 @@ struct SchemaCommand: ParsableCommand {
         commandName: "schema",
         abstract: "Print dataset columns with their types and descriptions.",
         discussion: """
-        Without DATASET, every dataset. Formats: markdown (a table per dataset), json, \
-        bigquery (a BigQuery JSON schema: an array for one dataset, an object of arrays for several), \
-        sql (CREATE TABLE for PostgreSQL and DuckDB, with COMMENT ON COLUMN). \
-        The columns are those the shipped pipelines produce (with derive and annotate_threshold).
+            Without DATASET, every dataset. Formats: markdown (a table per dataset), json, \
+            bigquery (a BigQuery JSON schema: an array for one dataset, an object of arrays for several), \
+            sql (CREATE TABLE for PostgreSQL and DuckDB, with COMMENT ON COLUMN). \
+            The columns are those the shipped pipelines produce (with derive and annotate_threshold).
 
-        Examples:
-          wxcube schema article_total
-          wxcube schema article_total --format bigquery > article_total.schema.json
-          wxcube schema --format sql | duckdb warehouse.db
-        """)
+            Examples:
+              wxcube schema article_total
+              wxcube schema article_total --format bigquery > article_total.schema.json
+              wxcube schema --format sql | duckdb warehouse.db
+            """)
 
     @Argument(help: "One of: \(DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dataset: String?

@@ -8,20 +8,20 @@ struct WXCubeCommand: AsyncParsableCommand {
         commandName: "wxcube",
         abstract: "WeChat Official Account article analytics (datacube) to gzip CSV, NDJSON and XLSX.",
         discussion: """
-        wxcube runs a declarative pipeline file: it fetches the datacube endpoints for a date range, \
-        keeps every raw response in a SQLite store, reshapes them into stable datasets and writes \
-        the files analysts and warehouses load.
+            wxcube runs a declarative pipeline file: it fetches the datacube endpoints for a date range, \
+            keeps every raw response in a SQLite store, reshapes them into stable datasets and writes \
+            the files analysts and warehouses load.
 
-        Examples:
-          wxcube run pipelines/demo.yaml --out out        # the demo, on the built-in sandbox
-          wxcube plan pipelines/nightly.yaml --from 2026-11-01 --to 2026-11-07
-          wxcube validate pipelines/nightly.yaml
-          wxcube sandbox --port 8080 --faults busy=0.05,quota=500
-          wxcube schema article_total --format bigquery
+            Examples:
+              wxcube run pipelines/demo.yaml --out out        # the demo, on the built-in sandbox
+              wxcube plan pipelines/nightly.yaml --from 2026-11-01 --to 2026-11-07
+              wxcube validate pipelines/nightly.yaml
+              wxcube sandbox --port 8080 --faults busy=0.05,quota=500
+              wxcube schema article_total --format bigquery
 
-        Exit codes: 0 done, 1 failed, 2 bad usage or bad pipeline file, \
-        3 incomplete (quota reached or an account failed; run again to continue).
-        """,
+            Exit codes: 0 done, 1 failed, 2 bad usage or bad pipeline file, \
+            3 incomplete (quota reached or an account failed; run again to continue).
+            """,
         version: WXCubeVersion.current,
         subcommands: [RunCommand.self, PlanCommand.self, ValidateCommand.self, SandboxCommand.self, SchemaCommand.self]
     )

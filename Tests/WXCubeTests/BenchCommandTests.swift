@@ -8,8 +8,11 @@ final class BenchCommandTests: XCTestCase {
         let rows = 2500
         var results: [String: [String: Any]] = [:]
         for format in ["xlsx", "csv", "ndjson.gz"] {
-            let r = try CLIProcess.run(["--rows", "\(rows)", "--pool", "700", "--format", format,
-                                        "--out", dir.appendingPathComponent("bench.\(format)").path], executable: "wxcube-bench")
+            let r = try CLIProcess.run(
+                [
+                    "--rows", "\(rows)", "--pool", "700", "--format", format,
+                    "--out", dir.appendingPathComponent("bench.\(format)").path,
+                ], executable: "wxcube-bench")
             XCTAssertEqual(r.status, 0, r.stderr)
             let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
             XCTAssertEqual(json["rows"] as? Int, rows, r.stdout)
@@ -24,22 +27,25 @@ final class BenchCommandTests: XCTestCase {
 
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", "-c", """
-        import csv, gzip, json, openpyxl, sys
-        d = sys.argv[1]
-        wb = openpyxl.load_workbook(d + "/bench.xlsx", read_only=True)
-        xlsx_rows = sum(sum(1 for _ in ws.iter_rows(values_only=True)) - 1 for ws in wb.worksheets if ws.title != "About")
-        ours = open(d + "/bench.csv", "rb").read()
-        anchor = open(d + "/rows.csv", "rb").read()
-        types = open(d + "/rows.csv.types").read().strip().split(",")
-        header = next(csv.reader(open(d + "/rows.csv", newline="", encoding="utf-8")))
-        nd = [json.loads(l) for l in gzip.open(d + "/bench.ndjson.gz", "rt", encoding="utf-8")]
-        assert xlsx_rows == \(rows), xlsx_rows
-        assert ours == anchor, "the anchors read the same bytes wxcube's CSV exporter writes"
-        assert len(types) == len(header) and "read_rate" in header and "int_page_read_user_daily" in header, header
-        assert len(nd) == \(rows) and list(nd[0].keys()) == header
-        print("ok")
-        """, dir.path]
+        check.arguments = [
+            "python3", "-c",
+            """
+            import csv, gzip, json, openpyxl, sys
+            d = sys.argv[1]
+            wb = openpyxl.load_workbook(d + "/bench.xlsx", read_only=True)
+            xlsx_rows = sum(sum(1 for _ in ws.iter_rows(values_only=True)) - 1 for ws in wb.worksheets if ws.title != "About")
+            ours = open(d + "/bench.csv", "rb").read()
+            anchor = open(d + "/rows.csv", "rb").read()
+            types = open(d + "/rows.csv.types").read().strip().split(",")
+            header = next(csv.reader(open(d + "/rows.csv", newline="", encoding="utf-8")))
+            nd = [json.loads(l) for l in gzip.open(d + "/bench.ndjson.gz", "rt", encoding="utf-8")]
+            assert xlsx_rows == \(rows), xlsx_rows
+            assert ours == anchor, "the anchors read the same bytes wxcube's CSV exporter writes"
+            assert len(types) == len(header) and "read_rate" in header and "int_page_read_user_daily" in header, header
+            assert len(nd) == \(rows) and list(nd[0].keys()) == header
+            print("ok")
+            """, dir.path,
+        ]
         let out = Pipe(), err = Pipe()
         check.standardOutput = out
         check.standardError = err

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import WXCube
 
 /// The generated documentation in `docs/` matches what the code says today.
@@ -15,8 +16,9 @@ final class DocsTests: XCTestCase {
         let result = try CLIProcess.run(["schema", "--format", "markdown"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertFalse(result.stdout.isEmpty)
-        XCTAssertEqual(parts.last, result.stdout,
-                       "docs/datasets.md is stale: replace everything below its marker line with `swift run wxcube schema --format markdown`")
+        XCTAssertEqual(
+            parts.last, result.stdout,
+            "docs/datasets.md is stale: replace everything below its marker line with `swift run wxcube schema --format markdown`")
     }
 
     /// Source comments point into this repository, not to a document it does not hold.

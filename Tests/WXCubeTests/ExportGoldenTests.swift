@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// Outputs stay byte-identical when the way rows are read from the store
 /// changes (issue 12: single-pass decoders instead of Codable, bodies read once).
@@ -150,19 +151,26 @@ final class ExportGoldenTests: XCTestCase {
         let dir = try S.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = dir.appendingPathComponent("store.sqlite").path
-        let spec = try SpecLoader.parse(Self.pipeline.replacingOccurrences(of: "STORE", with: store),
-                                        file: "golden.yaml", environment: [:], now: S.noon)
+        let spec = try SpecLoader.parse(
+            Self.pipeline.replacingOccurrences(of: "STORE", with: store),
+            file: "golden.yaml", environment: [:], now: S.noon)
         let sandbox = try await SandboxServer.start(SandboxConfiguration(seed: 7, accounts: 3, now: { S.noon }))
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let fetch = await PipelineRunner(spec: spec, options: RunOptions(apiBase: sandbox.baseURL, outDirectory: dir.appendingPathComponent("fetch").path,
-                                                                         now: S.noon, retryBaseDelay: 0.005), logger: logger).run()
+        let fetch = await PipelineRunner(
+            spec: spec,
+            options: RunOptions(
+                apiBase: sandbox.baseURL, outDirectory: dir.appendingPathComponent("fetch").path,
+                now: S.noon, retryBaseDelay: 0.005), logger: logger
+        ).run()
         await sandbox.stop()
         XCTAssertEqual(fetch.status, .complete, fetch.messages.joined(separator: "\n"))
 
         let out = dir.appendingPathComponent("out")
-        let offline = await PipelineRunner(spec: spec, options: RunOptions(outDirectory: out.path, offline: true, now: S.noon),
-                                           logger: logger).run()
+        let offline = await PipelineRunner(
+            spec: spec, options: RunOptions(outDirectory: out.path, offline: true, now: S.noon),
+            logger: logger
+        ).run()
         XCTAssertEqual(offline.status, .complete, offline.messages.joined(separator: "\n"))
 
         var digests: [String: String] = [:]

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+
 @testable import WXCube
 
 /// OutputWriter: paths, manifest, atomic placement; DuckDB across formats.
@@ -34,11 +35,13 @@ final class ExportOutputWriterTests: XCTestCase {
         ]
         let source = FixtureSource(rowsPerAccount: 25)
         let manifest = try writer.writeAll(outputs, from: source)
-        XCTAssertEqual(files(), [
-            "accounts/main/user_read.csv", "accounts/second_brand/user_read.csv",
-            "article_total/2024-03-01_2024-03-07.csv.gz", "json/article_summary.ndjson", "json/user_read.ndjson",
-            "manifest.json", "report_2024-03-01_2024-03-07.xlsx", "user_share.ndjson.gz",
-        ], "every output in place, no temporary file left")
+        XCTAssertEqual(
+            files(),
+            [
+                "accounts/main/user_read.csv", "accounts/second_brand/user_read.csv",
+                "article_total/2024-03-01_2024-03-07.csv.gz", "json/article_summary.ndjson", "json/user_read.ndjson",
+                "manifest.json", "report_2024-03-01_2024-03-07.xlsx", "user_share.ndjson.gz",
+            ], "every output in place, no temporary file left")
 
         // The manifest on disk is the one returned, and lists the run.
         let onDisk = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: dir.appendingPathComponent("manifest.json")))
@@ -77,16 +80,21 @@ final class ExportOutputWriterTests: XCTestCase {
     /// CSV and NDJSON loaded by DuckDB agree with each other and with the rows written.
     func testDuckDBReadsTheSameCountsAndSumsFromCSVAndNDJSON() throws {
         let source = FixtureSource(rowsPerAccount: 120)
-        _ = try writer.writeAll([
-            OutputSpec(datasets: [.article_total, .article_summary], format: .csvGz, path: "{dataset}.csv.gz"),
-            OutputSpec(datasets: [.article_total, .article_summary], format: .ndjsonGz, path: "{dataset}.ndjson.gz"),
-        ], from: source)
+        _ = try writer.writeAll(
+            [
+                OutputSpec(datasets: [.article_total, .article_summary], format: .csvGz, path: "{dataset}.csv.gz"),
+                OutputSpec(datasets: [.article_total, .article_summary], format: .ndjsonGz, path: "{dataset}.ndjson.gz"),
+            ], from: source)
         for dataset in [DatasetName.article_total, .article_summary] {
             let schema = Datasets.fullSchema(dataset)
             let numeric = schema.columns.filter { $0.type == .int || $0.type == .float }
             let rows = source.rows(dataset, account: nil)
-            let answer = try ExportFixture.read("duckdb", [dir.appendingPathComponent("\(dataset.rawValue).csv.gz").path,
-                                                           dir.appendingPathComponent("\(dataset.rawValue).ndjson.gz").path] + numeric.map(\.name))
+            let answer = try ExportFixture.read(
+                "duckdb",
+                [
+                    dir.appendingPathComponent("\(dataset.rawValue).csv.gz").path,
+                    dir.appendingPathComponent("\(dataset.rawValue).ndjson.gz").path,
+                ] + numeric.map(\.name))
             for format in ["csv", "ndjson"] {
                 let result = answer[format] as? [String: Any] ?? [:]
                 XCTAssertEqual((result["count"] as? NSNumber)?.intValue, rows.count, "\(dataset) \(format) count")
@@ -110,15 +118,21 @@ final class ExportOutputWriterTests: XCTestCase {
             try Data("{}".utf8).write(to: dir.appendingPathComponent(OutputWriter.manifestName))
             let source = FixtureSource(rowsPerAccount: 400)
             var checked = false
-            source.failure = (.article_total, 500, {
-                // Mid-export: readers see only the earlier file; the new bytes sit in the hidden staging folder.
-                checked = true
-                let names = self.files()
-                XCTAssertEqual(names.filter { $0.hasPrefix(".wxcube-staging-") && $0.contains("/.total.\(format.rawValue).tmp-") }.count, 1, "\(names)")
-                XCTAssertEqual(try? Data(contentsOf: target), Data("earlier run".utf8))
-            })
-            XCTAssertThrowsError(try writer.writeAll([OutputSpec(datasets: [.article_total], format: format, path: "total.\(format.rawValue)")],
-                                                     from: source)) { error in
+            source.failure = (
+                .article_total, 500,
+                {
+                    // Mid-export: readers see only the earlier file; the new bytes sit in the hidden staging folder.
+                    checked = true
+                    let names = self.files()
+                    XCTAssertEqual(names.filter { $0.hasPrefix(".wxcube-staging-") && $0.contains("/.total.\(format.rawValue).tmp-") }.count, 1, "\(names)")
+                    XCTAssertEqual(try? Data(contentsOf: target), Data("earlier run".utf8))
+                }
+            )
+            XCTAssertThrowsError(
+                try writer.writeAll(
+                    [OutputSpec(datasets: [.article_total], format: format, path: "total.\(format.rawValue)")],
+                    from: source)
+            ) { error in
                 XCTAssertTrue(error is FixtureSource.Boom, "\(error)")
             }
             XCTAssertTrue(checked)
@@ -133,8 +147,12 @@ final class ExportOutputWriterTests: XCTestCase {
         let source = FixtureSource(rowsPerAccount: 3)
         let cases: [([OutputSpec], String)] = [
             ([OutputSpec(datasets: [.user_read, .user_share], format: .csv, path: "both.csv")], "same file"),
-            ([OutputSpec(datasets: [.user_read], format: .csv, path: "a.csv"),
-              OutputSpec(datasets: [.user_share], format: .csv, path: "a.csv")], "same file"),
+            (
+                [
+                    OutputSpec(datasets: [.user_read], format: .csv, path: "a.csv"),
+                    OutputSpec(datasets: [.user_share], format: .csv, path: "a.csv"),
+                ], "same file"
+            ),
             ([OutputSpec(datasets: [.user_read], format: .csv, path: "manifest.json")], "same file"),
             ([OutputSpec(datasets: [.user_read], format: .csv, path: "{datset}.csv")], "unknown placeholder {datset}"),
             ([OutputSpec(datasets: [.user_read], format: .csv, path: "{dataset")], "unclosed"),
@@ -182,7 +200,9 @@ final class ExportOutputWriterTests: XCTestCase {
         var temporary: String?
         for _ in 0..<600 {
             temporary = files().first { $0.hasPrefix(".wxcube-staging-") && $0.contains("/.killed.xlsx.tmp-") }
-            if let temporary, ((try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(temporary).path)[.size] as? Int) ?? 0) > 1 << 20 { break }
+            if let temporary, ((try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(temporary).path)[.size] as? Int) ?? 0) > 1 << 20 {
+                break
+            }
             usleep(50_000)
         }
         XCTAssertTrue(process.isRunning, "the child is still exporting")

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import WXCube
 
 /// The Parquet writer, read back with pyarrow and DuckDB (Tests/python/export_reader.py).
@@ -11,9 +12,11 @@ final class ExportParquetTests: XCTestCase {
     }
 
     @discardableResult
-    private func writeParquet(_ dataset: DatasetName, _ stream: any RowStream, to url: URL, compression: ParquetCompression = .zstd,
-                              rowGroupRows: Int = ParquetExporter.defaultRowGroupRows,
-                              limits: ParquetLimits = ParquetLimits()) throws -> WrittenFile {
+    private func writeParquet(
+        _ dataset: DatasetName, _ stream: any RowStream, to url: URL, compression: ParquetCompression = .zstd,
+        rowGroupRows: Int = ParquetExporter.defaultRowGroupRows,
+        limits: ParquetLimits = ParquetLimits()
+    ) throws -> WrittenFile {
         var exporter = ParquetExporter(compression: compression, rowGroupRows: rowGroupRows, context: ExportFixture.context)
         exporter.limits = limits
         return try exporter.exportFile([ExportInput(dataset: dataset, stream: stream)], to: url)
@@ -52,7 +55,8 @@ final class ExportParquetTests: XCTestCase {
                     compared += 1
                 } else {
                     // Only all-null chunks and very long texts go without min/max.
-                    let long = (want["max"] as? String).map { $0.utf8.count > 4096 } ?? false
+                    let long =
+                        (want["max"] as? String).map { $0.utf8.count > 4096 } ?? false
                         || (want["min"] as? String).map { $0.utf8.count > 4096 } ?? false
                     XCTAssertTrue(want["min"] is NSNull || want["min"] == nil || long, "\(name): min/max missing", file: file, line: line)
                 }
@@ -75,8 +79,9 @@ final class ExportParquetTests: XCTestCase {
                 continue
             }
             let columns = (entry["columns"] as? [[String: Any]] ?? []).map { c in
-                Column(c["name"] as? String ?? "", ColumnType(rawValue: c["type"] as? String ?? "") ?? .string,
-                       nullable: c["nullable"] as? Bool ?? true, c["description"] as? String ?? "", zh: c["label_zh"] as? String ?? "")
+                Column(
+                    c["name"] as? String ?? "", ColumnType(rawValue: c["type"] as? String ?? "") ?? .string,
+                    nullable: c["nullable"] as? Bool ?? true, c["description"] as? String ?? "", zh: c["label_zh"] as? String ?? "")
             }
             let schema = Schema(columns)
             let rows = ExportFixture.rows(schema, count: 700)
@@ -160,8 +165,10 @@ final class ExportParquetTests: XCTestCase {
         var sizes: [ParquetCompression: Int] = [:]
         for compression in ParquetCompression.allCases {
             let url = dir.appendingPathComponent("t-\(compression.rawValue).parquet")
-            sizes[compression] = try writeParquet(.article_total, ExportFixture.stream(.article_total, count: 500), to: url,
-                                                  compression: compression, rowGroupRows: 200).bytes
+            sizes[compression] = try writeParquet(
+                .article_total, ExportFixture.stream(.article_total, count: 500), to: url,
+                compression: compression, rowGroupRows: 200
+            ).bytes
             let answer = try ExportFixture.read("parquet", [url.path, nd.path])
             XCTAssertEqual(answer["ndjson_mismatches"] as? Int, 0, "\(compression): \(answer["first_mismatch"] ?? "")")
             let codec = ["zstd": "ZSTD", "snappy": "SNAPPY", "gzip": "GZIP", "none": "UNCOMPRESSED"][compression.rawValue]
@@ -185,8 +192,10 @@ final class ExportParquetTests: XCTestCase {
             Column("flag", .bool, "a bool", zh: "布尔"),
         ])
         let rows: [Row] = (0..<3000).map { i in
-            [.string(["main", "second", "third"][i % 3]), .string("unique text number \(i) " + String(repeating: "x", count: i % 50)),
-             i % 7 == 0 ? .null : .int(i % 5), i % 5 == 0 ? .null : .bool(i % 3 == 0)]
+            [
+                .string(["main", "second", "third"][i % 3]), .string("unique text number \(i) " + String(repeating: "x", count: i % 50)),
+                i % 7 == 0 ? .null : .int(i % 5), i % 5 == 0 ? .null : .bool(i % 3 == 0),
+            ]
         }
         let url = dir.appendingPathComponent("d.parquet")
         try writeParquet(.user_read, ArrayRowStream(schema: schema, rows: rows), to: url)
@@ -239,7 +248,7 @@ final class ExportParquetTests: XCTestCase {
     func testTitlesWithEmojiControlCharactersAndTenKilobytesSurvive() throws {
         let dir = try temporary()
         let controls = String(String.UnicodeScalarView((0..<32).compactMap { Unicode.Scalar(UInt32($0)) }))
-        let long = String(repeating: "長い标题 with emoji 🎉👩‍👩‍👧 ", count: 400)  // over 10 KB of UTF-8
+        let long = String(repeating: "長い标题 with emoji 🎉👩‍👩‍👧 ", count: 400) // over 10 KB of UTF-8
         XCTAssertGreaterThan(long.utf8.count, 10_240)
         let titles = ExportFixture.titles + [controls, long, "\u{7F}\u{85}\u{2028}\u{FEFF}", "🇨🇳", long + "!"]
         let schema = Datasets.fullSchema(.article_summary)
@@ -263,8 +272,11 @@ final class ExportParquetTests: XCTestCase {
         for run in 0..<2 {
             for compression in ParquetCompression.allCases {
                 let url = dir.appendingPathComponent("\(run)-\(compression.rawValue).parquet")
-                digests.append(try writeParquet(.article_total, ExportFixture.stream(.article_total, count: 400), to: url,
-                                                compression: compression, rowGroupRows: 150).sha256)
+                digests.append(
+                    try writeParquet(
+                        .article_total, ExportFixture.stream(.article_total, count: 400), to: url,
+                        compression: compression, rowGroupRows: 150
+                    ).sha256)
             }
         }
         XCTAssertEqual(Array(digests[0..<4]), Array(digests[4..<8]))
@@ -274,8 +286,11 @@ final class ExportParquetTests: XCTestCase {
     func testANullInANonNullableColumnIsAClearError() throws {
         let dir = try temporary()
         let schema = Schema([Column("account", .string, nullable: false, "acc", zh: "账号")])
-        XCTAssertThrowsError(try writeParquet(.user_read, ArrayRowStream(schema: schema, rows: [[.string("a")], [.null]]),
-                                              to: dir.appendingPathComponent("x.parquet"))) { error in
+        XCTAssertThrowsError(
+            try writeParquet(
+                .user_read, ArrayRowStream(schema: schema, rows: [[.string("a")], [.null]]),
+                to: dir.appendingPathComponent("x.parquet"))
+        ) { error in
             XCTAssertEqual(error as? ParquetError, .nullInRequiredColumn(dataset: "user_read", column: "account"))
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.parquet").path))
@@ -393,11 +408,16 @@ final class ExportParquetTests: XCTestCase {
         try shell.run()
         shell.waitUntilExit()
         XCTAssertEqual(shell.terminationStatus, 0)
-        let tables = try ExportFixture.run("python3", ["-c", """
-        import duckdb, json, sys
-        db = duckdb.connect(sys.argv[1], read_only=True)
-        print(json.dumps({t: db.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in db.execute("show tables").fetchall()}))
-        """, dir.appendingPathComponent("out/demo.duckdb").path])
+        let tables = try ExportFixture.run(
+            "python3",
+            [
+                "-c",
+                """
+                import duckdb, json, sys
+                db = duckdb.connect(sys.argv[1], read_only=True)
+                print(json.dumps({t: db.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in db.execute("show tables").fetchall()}))
+                """, dir.appendingPathComponent("out/demo.duckdb").path,
+            ])
         let counts = try JSONSerialization.jsonObject(with: tables) as? [String: Int] ?? [:]
         XCTAssertEqual(Set(counts.keys), Set(DatasetName.allCases.map(\.rawValue)))
         for dataset in DatasetName.allCases {
@@ -423,16 +443,17 @@ final class ExportParquetTests: XCTestCase {
 
     func testPipelineKeysForParquet() throws {
         let base = """
-        version: 1
-        accounts: [{name: main, appid: wx1, access_token: tok}]
-        stages: [{fetch: {endpoints: [getuserread]}}]
-        outputs:
+            version: 1
+            accounts: [{name: main, appid: wx1, access_token: tok}]
+            stages: [{fetch: {endpoints: [getuserread]}}]
+            outputs:
 
-        """
-        let spec = try SpecLoader.parse(base + """
-          - {dataset: user_read, format: parquet, path: a.parquet}
-          - {dataset: user_read, format: parquet, path: b.parquet, compression: snappy, row_group_rows: 5000, level: 3}
-        """, file: "t.yaml", environment: [:])
+            """
+        let spec = try SpecLoader.parse(
+            base + """
+                  - {dataset: user_read, format: parquet, path: a.parquet}
+                  - {dataset: user_read, format: parquet, path: b.parquet, compression: snappy, row_group_rows: 5000, level: 3}
+                """, file: "t.yaml", environment: [:])
         XCTAssertEqual(spec.outputs[0].parquetCompression, .zstd)
         XCTAssertEqual(spec.outputs[0].rowGroupRows, SpecDefaults.rowGroupRows)
         XCTAssertNil(spec.outputs[0].parquetLevel)
@@ -440,10 +461,11 @@ final class ExportParquetTests: XCTestCase {
         XCTAssertEqual(spec.outputs[1].rowGroupRows, 5000)
         XCTAssertEqual(spec.outputs[1].parquetLevel, 3)
         do {
-            _ = try SpecLoader.parse(base + """
-              - {dataset: user_read, format: parquet, path: a.parquet, compression: zsdt, row_group_rows: 0}
-              - {dataset: user_read, format: csv, path: b.csv, compression: zstd}
-            """, file: "t.yaml", environment: [:])
+            _ = try SpecLoader.parse(
+                base + """
+                      - {dataset: user_read, format: parquet, path: a.parquet, compression: zsdt, row_group_rows: 0}
+                      - {dataset: user_read, format: csv, path: b.csv, compression: zstd}
+                    """, file: "t.yaml", environment: [:])
             XCTFail("expected errors")
         } catch let e as SpecError {
             let messages = e.diagnostics.map(\.message).joined(separator: "\n")

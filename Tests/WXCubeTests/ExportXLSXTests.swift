@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+
 @testable import WXCube
 
 /// The XLSX exporter read back by openpyxl, unzip, Python's zipfile and LibreOffice.
@@ -10,15 +11,18 @@ final class ExportXLSXTests: XCTestCase {
     override func setUpWithError() throws { dir = try ExportFixture.temporaryDirectory() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
-    private func workbook(_ inputs: [(DatasetName, [Row])], headers: HeaderLanguage = .en, maxRows: Int? = nil,
-                          zip64Threshold: UInt64? = nil, logger: Logger = ExportFixture.logger, name: String = "book.xlsx") throws -> URL {
+    private func workbook(
+        _ inputs: [(DatasetName, [Row])], headers: HeaderLanguage = .en, maxRows: Int? = nil,
+        zip64Threshold: UInt64? = nil, logger: Logger = ExportFixture.logger, name: String = "book.xlsx"
+    ) throws -> URL {
         var exporter = XLSXExporter(headers: headers, context: ExportFixture.context, logger: logger)
         if let maxRows { exporter.maxRowsPerSheet = maxRows }
         if let zip64Threshold { exporter.zip64Threshold = zip64Threshold }
         let url = dir.appendingPathComponent(name)
-        let written = try exporter.exportFile(inputs.map {
-            ExportInput(dataset: $0.0, stream: ArrayRowStream(schema: Datasets.fullSchema($0.0), rows: $0.1))
-        }, to: url)
+        let written = try exporter.exportFile(
+            inputs.map {
+                ExportInput(dataset: $0.0, stream: ArrayRowStream(schema: Datasets.fullSchema($0.0), rows: $0.1))
+            }, to: url)
         XCTAssertEqual(written.rows, inputs.map(\.1.count))
         return url
     }
@@ -28,8 +32,10 @@ final class ExportXLSXTests: XCTestCase {
     }
 
     /// Every data cell as openpyxl sees it, against the row it came from.
-    private func assertCells(_ sheet: [String: Any], schema: Schema, rows: [Row], firstRow: Int = 0,
-                             file: StaticString = #filePath, line: UInt = #line) {
+    private func assertCells(
+        _ sheet: [String: Any], schema: Schema, rows: [Row], firstRow: Int = 0,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let cells = (sheet["rows"] as? [[[String: Any]]]) ?? []
         XCTAssertEqual(cells.count, rows.count + 1, "header + rows", file: file, line: line)
         for (r, row) in rows.enumerated() where r + 1 < cells.count {
@@ -104,8 +110,9 @@ final class ExportXLSXTests: XCTestCase {
         XCTAssertTrue(texts.contains { $0.prefix(2) == ["Generated at", "2024-03-07T08:26:40Z"] })
         XCTAssertTrue(texts.contains { $0.prefix(2) == ["Threshold caveat", context.caveat] })
         for column in Datasets.fullSchema(.user_read).columns {
-            XCTAssertTrue(texts.contains { $0 == ["user_read", column.name, column.type.rawValue, column.description, column.label] },
-                          "glossary row for \(column.name)")
+            XCTAssertTrue(
+                texts.contains { $0 == ["user_read", column.name, column.type.rawValue, column.description, column.label] },
+                "glossary row for \(column.name)")
         }
     }
 
@@ -136,10 +143,12 @@ final class ExportXLSXTests: XCTestCase {
         let test = String(decoding: try ExportFixture.run("unzip", ["-t", url.path]), as: UTF8.self)
         XCTAssertTrue(test.contains("No errors detected"), test)
         let entries = try ExportFixture.read("zip", [url.path])["entries"] as? [[String: Any]] ?? []
-        XCTAssertEqual(Set(entries.compactMap { $0["name"] as? String }), [
-            "[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "docProps/app.xml", "xl/workbook.xml",
-            "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml",
-        ])
+        XCTAssertEqual(
+            Set(entries.compactMap { $0["name"] as? String }),
+            [
+                "[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "docProps/app.xml", "xl/workbook.xml",
+                "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml",
+            ])
         for entry in entries {
             XCTAssertEqual(entry["flag_bits"] as? Int, 0x0808, "data descriptor + UTF-8 name: \(entry)")
             XCTAssertEqual(entry["compress_type"] as? Int, 8, "deflate")
@@ -194,13 +203,16 @@ final class ExportXLSXTests: XCTestCase {
         // A private profile, so parallel runs do not share LibreOffice's lock.
         // Filter tokens: comma, ", UTF-8, from line 1, -, -, quoted as text, detect numbers,
         // values not "as shown", no formulas, no trimming, every sheet (-1).
-        try ExportFixture.run(soffice, [
-            "-env:UserInstallation=file://\(dir.path)/lo-profile", "--headless", "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", "--outdir", converted.path, book.path,
-        ])
+        try ExportFixture.run(
+            soffice,
+            [
+                "-env:UserInstallation=file://\(dir.path)/lo-profile", "--headless", "--convert-to",
+                "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", "--outdir", converted.path, book.path,
+            ])
         for (dataset, rows) in inputs {
             let ours = dir.appendingPathComponent("\(dataset.rawValue).csv")
-            _ = try CSVExporter().exportFile([ExportInput(dataset: dataset, stream: ArrayRowStream(schema: Datasets.fullSchema(dataset), rows: rows))], to: ours)
+            _ = try CSVExporter().exportFile(
+                [ExportInput(dataset: dataset, stream: ArrayRowStream(schema: Datasets.fullSchema(dataset), rows: rows))], to: ours)
             let theirs = converted.appendingPathComponent("book-\(dataset.rawValue).csv")
             XCTAssertTrue(FileManager.default.fileExists(atPath: theirs.path), "LibreOffice wrote \(theirs.lastPathComponent)")
             let expected = try ExportFixture.read("csv", [ours.path])["rows"] as? [[String]] ?? []

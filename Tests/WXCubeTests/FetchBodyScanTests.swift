@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// The fetch path's single-pass JSON check against Foundation's parser.
 final class FetchBodyScanTests: XCTestCase {

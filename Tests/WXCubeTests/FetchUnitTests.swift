@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+
 @testable import WXCube
 
 final class FetchUnitTests: XCTestCase {
@@ -12,8 +13,10 @@ final class FetchUnitTests: XCTestCase {
         PlannedCall(account: "main", storeKey: "wx1", endpoint: endpoint, begin: try day(b), end: try day(e), cached: false)
     }
 
-    private func session(_ transport: any HTTPTransport, credential: Credential = .secret(Secret("top-secret-value")),
-                         retries: Int = 3) -> (AccountSession, DatacubeClient, FetchStats) {
+    private func session(
+        _ transport: any HTTPTransport, credential: Credential = .secret(Secret("top-secret-value")),
+        retries: Int = 3
+    ) -> (AccountSession, DatacubeClient, FetchStats) {
         let account = AccountSpec(name: "main", appid: "wx1", credential: credential)
         let policy = RetryPolicy(retries: retries, baseDelay: 0.001)
         let stats = FetchStats()
@@ -29,24 +32,31 @@ final class FetchUnitTests: XCTestCase {
     func testResponseSplitsByRefDateAndDropsRowsOutsideTheWindow() throws {
         let body = Data(#"{"list":[{"ref_date":"2024-03-01","x":1},{"ref_date":"2024-03-01"},{"ref_date":"2024-03-05"},{"foo":1}],"extra":true}"#.utf8)
         let answer = DatacubeAnswerReader.read(body, begin: try day("2024-03-01"), end: try day("2024-03-03"))
-        XCTAssertEqual(answer, .rows(rowCounts: [try day("2024-03-01"): 2, try day("2024-03-02"): 0, try day("2024-03-03"): 0],
-                                     dropped: ["2024-03-05", "(none)"], isDelay: nil))
+        XCTAssertEqual(
+            answer,
+            .rows(
+                rowCounts: [try day("2024-03-01"): 2, try day("2024-03-02"): 0, try day("2024-03-03"): 0],
+                dropped: ["2024-03-05", "(none)"], isDelay: nil))
     }
 
     func testResponseErrorsAndMalformedBodies() throws {
         let d = try day("2024-03-01")
-        XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"errcode":45009,"errmsg":"reach max api daily quota limit"}"#.utf8), begin: d, end: d),
-                       .apiError(code: 45009, message: "reach max api daily quota limit"))
-        if case .malformed = DatacubeAnswerReader.read(Data(#"{"list":[{"ref_date":"2024-03-01""#.utf8), begin: d, end: d) {} else {
+        XCTAssertEqual(
+            DatacubeAnswerReader.read(Data(#"{"errcode":45009,"errmsg":"reach max api daily quota limit"}"#.utf8), begin: d, end: d),
+            .apiError(code: 45009, message: "reach max api daily quota limit"))
+        if case .malformed = DatacubeAnswerReader.read(Data(#"{"list":[{"ref_date":"2024-03-01""#.utf8), begin: d, end: d) {
+        } else {
             XCTFail("a truncated body is malformed")
         }
-        if case .malformed = DatacubeAnswerReader.read(Data(#"{"errcode":0}"#.utf8), begin: d, end: d) {} else {
+        if case .malformed = DatacubeAnswerReader.read(Data(#"{"errcode":0}"#.utf8), begin: d, end: d) {
+        } else {
             XCTFail("a body without list is malformed")
         }
         XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"list":[]}"#.utf8), begin: d, end: d), .rows(rowCounts: [d: 0], dropped: [], isDelay: nil))
         // Lenient like the transform: an element that is not an object is dropped, not a broken answer.
-        XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"list":[{"ref_date":"2024-03-01","x":1},7,null],"extra":true}"#.utf8), begin: d, end: d),
-                       .rows(rowCounts: [d: 1], dropped: ["(none)", "(none)"], isDelay: nil))
+        XCTAssertEqual(
+            DatacubeAnswerReader.read(Data(#"{"list":[{"ref_date":"2024-03-01","x":1},7,null],"extra":true}"#.utf8), begin: d, end: d),
+            .rows(rowCounts: [d: 1], dropped: ["(none)", "(none)"], isDelay: nil))
     }
 
     // MARK: retries
@@ -121,8 +131,9 @@ final class FetchUnitTests: XCTestCase {
     func testPerMinuteQuotaSlowsTheAccountAndRetries() async throws {
         let transport = ScriptedTransport { url, _, n in
             if url.contains("stable_token") { return Self.tokenOK }
-            return n == 1 ? ScriptedTransport.json(#"{"errcode":45011,"errmsg":"api minute-quota reach limit"}"#)
-                          : ScriptedTransport.json(#"{"list":[]}"#)
+            return n == 1
+                ? ScriptedTransport.json(#"{"errcode":45011,"errmsg":"api minute-quota reach limit"}"#)
+                : ScriptedTransport.json(#"{"list":[]}"#)
         }
         let (s, client, stats) = session(transport)
         _ = try await client.fetch(try call("2024-03-01", "2024-03-01"), session: s, fetchedAt: { Date() })
@@ -159,8 +170,9 @@ final class FetchUnitTests: XCTestCase {
     func testExpiredTokenRetriesOnceWithANewToken() async throws {
         let transport = ScriptedTransport { url, _, n in
             if url.contains("stable_token") { return ScriptedTransport.json(#"{"access_token":"TOKEN-\#(n)","expires_in":7200}"#) }
-            return url.hasSuffix("TOKEN-1") ? ScriptedTransport.json(#"{"errcode":40001,"errmsg":"invalid credential"}"#)
-                                            : ScriptedTransport.json(#"{"list":[]}"#)
+            return url.hasSuffix("TOKEN-1")
+                ? ScriptedTransport.json(#"{"errcode":40001,"errmsg":"invalid credential"}"#)
+                : ScriptedTransport.json(#"{"list":[]}"#)
         }
         let (s, client, stats) = session(transport)
         _ = try await client.fetch(try call("2024-03-01", "2024-03-01"), session: s, fetchedAt: { Date() })
@@ -188,8 +200,9 @@ final class FetchUnitTests: XCTestCase {
         let transport = ScriptedTransport { _, _, n in ScriptedTransport.json(#"{"access_token":"T\#(n)","expires_in":7200}"#) }
         let clock = Locked(Date(timeIntervalSince1970: 1_000_000))
         let account = AccountSpec(name: "main", appid: "wx1", credential: .secret(Secret("s3cr3t")))
-        let provider = TokenProvider(account: account, baseURL: "http://x", transport: transport, policy: RetryPolicy(retries: 0),
-                                     clock: { clock.current })
+        let provider = TokenProvider(
+            account: account, baseURL: "http://x", transport: transport, policy: RetryPolicy(retries: 0),
+            clock: { clock.current })
         let first = try await provider.token().token.value
         clock.withLock { $0 = $0.addingTimeInterval(7200 - 301) }
         let second = try await provider.token().token.value
@@ -237,15 +250,17 @@ final class FetchUnitTests: XCTestCase {
     }
 
     func testRedactorMasksTokens() {
-        XCTAssertEqual(Redactor.redactURL("POST http://h/datacube/x?access_token=ABC.def-1&y=2 failed"),
-                       "POST http://h/datacube/x?access_token=***&y=2 failed")
+        XCTAssertEqual(
+            Redactor.redactURL("POST http://h/datacube/x?access_token=ABC.def-1&y=2 failed"),
+            "POST http://h/datacube/x?access_token=***&y=2 failed")
         XCTAssertEqual(Redactor.redactURL("a access_token=X b access_token=Y"), "a access_token=*** b access_token=***")
         XCTAssertEqual(Redactor.redact("secret is hunter22", secrets: ["hunter22"]), "secret is ***")
     }
 
     func testInterleavingAlternatesAccounts() throws {
         let a1 = try call("2024-03-01", "2024-03-01"), a2 = try call("2024-03-02", "2024-03-02")
-        var b1 = a1; b1.account = "b"
+        var b1 = a1
+        b1.account = "b"
         let out = WindowFetcher.interleaved([a1, a2, b1])
         XCTAssertEqual(out.map(\.account), ["main", "b", "main"])
     }

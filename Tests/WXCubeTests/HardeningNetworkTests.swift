@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// Issue 10's network items, against misbehaving HTTP servers over loopback:
 /// redirects, trickled bodies, hostile errmsg texts, bad --api-base, SIGTERM.
@@ -21,8 +22,9 @@ final class HardeningNetworkTests: XCTestCase {
         PipelineSpec(
             name: "hardening",
             accounts: [AccountSpec(name: "main", appid: "wxhardening00001", credential: .secret(Secret(Self.secret)))],
-            api: APISpec(base: .url("http://127.0.0.1:9"), concurrency: 2, requestsPerSecond: 0, retries: retries,
-                         connectTimeoutSeconds: 5, readTimeoutSeconds: readTimeout, requestTimeoutSeconds: requestTimeout),
+            api: APISpec(
+                base: .url("http://127.0.0.1:9"), concurrency: 2, requestsPerSecond: 0, retries: retries,
+                connectTimeoutSeconds: 5, readTimeoutSeconds: readTimeout, requestTimeoutSeconds: requestTimeout),
             store: store,
             stages: [.fetch(FetchStageSpec(endpoints: [.getuserread], refetchDays: 0))],
             outputs: [])
@@ -36,8 +38,9 @@ final class HardeningNetworkTests: XCTestCase {
     private func runner(_ spec: PipelineSpec, base: String) -> PipelineRunner {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let options = RunOptions(from: .date(S.day("2026-06-14")), to: .date(S.day("2026-06-14")), apiBase: base,
-                                 now: S.noon, retryBaseDelay: 0.005)
+        let options = RunOptions(
+            from: .date(S.day("2026-06-14")), to: .date(S.day("2026-06-14")), apiBase: base,
+            now: S.noon, retryBaseDelay: 0.005)
         return PipelineRunner(spec: spec, options: options, logger: logger)
     }
 
@@ -71,7 +74,8 @@ final class HardeningNetworkTests: XCTestCase {
         let thief = try MisbehavingServer { _ in .json(#"{"list":[]}"#) }
         defer { thief.stop() }
         let server = try MisbehavingServer { r in
-            r.path == "/cgi-bin/stable_token" ? Self.tokenAnswer
+            r.path == "/cgi-bin/stable_token"
+                ? Self.tokenAnswer
                 : .respond(status: 302, headers: [("Location", "\(thief.baseURL)/datacube/getuserread?access_token=x")])
         }
         defer { server.stop() }
@@ -137,19 +141,19 @@ final class HardeningNetworkTests: XCTestCase {
         }
         defer { server.stop() }
         let yaml = """
-        name: hostile
-        accounts:
-          - name: main
-            appid: wxhardening00001
-            secret: ${HARDENING_SECRET}
-        api:
-          base_url: \(server.baseURL)
-          retries: 0
-        store: \(dir.appendingPathComponent("h.sqlite").path)
-        range: {from: "2026-01-10", to: "2026-01-10"}
-        stages:
-          - fetch: {endpoints: [getuserread], refetch_days: 0}
-        """
+            name: hostile
+            accounts:
+              - name: main
+                appid: wxhardening00001
+                secret: ${HARDENING_SECRET}
+            api:
+              base_url: \(server.baseURL)
+              retries: 0
+            store: \(dir.appendingPathComponent("h.sqlite").path)
+            range: {from: "2026-01-10", to: "2026-01-10"}
+            stages:
+              - fetch: {endpoints: [getuserread], refetch_days: 0}
+            """
         let path = dir.appendingPathComponent("h.yaml")
         try yaml.write(to: path, atomically: true, encoding: .utf8)
         let r = try CLIProcess.run(["run", path.path, "--out", dir.path], environment: ["HARDENING_SECRET": Self.secret])
@@ -183,19 +187,19 @@ final class HardeningNetworkTests: XCTestCase {
 
     func testBadApiBaseIsAUsageErrorAndSandboxMeansTheSandbox() async throws {
         let yaml = """
-        name: apibase
-        accounts:
-          - name: main
-            appid: wx0000000000000001
-            secret: sandbox-secret-1
-        api:
-          base_url: http://127.0.0.1:9
-          retries: 0
-        store: \(dir.appendingPathComponent("a.sqlite").path)
-        range: {from: "-2d", to: "-30d"}
-        stages:
-          - fetch: {endpoints: [getuserread], refetch_days: 0}
-        """
+            name: apibase
+            accounts:
+              - name: main
+                appid: wx0000000000000001
+                secret: sandbox-secret-1
+            api:
+              base_url: http://127.0.0.1:9
+              retries: 0
+            store: \(dir.appendingPathComponent("a.sqlite").path)
+            range: {from: "-2d", to: "-30d"}
+            stages:
+              - fetch: {endpoints: [getuserread], refetch_days: 0}
+            """
         let path = dir.appendingPathComponent("a.yaml")
         try yaml.write(to: path, atomically: true, encoding: .utf8)
         for bad in ["not a url", "ftp://x", ""] {
@@ -215,24 +219,24 @@ final class HardeningNetworkTests: XCTestCase {
         let sandbox = try await SandboxServer.start(SandboxConfiguration(seed: 5, accounts: 1))
         let store = dir.appendingPathComponent("term.sqlite").path
         let yaml = """
-        name: term
-        accounts:
-          - name: main
-            appid: wx0000000000000001
-            secret: sandbox-secret-1
-        api:
-          base_url: \(sandbox.baseURL)
-          concurrency: 1
-          requests_per_second: 4
-        store: \(store)
-        range: {from: "-60d", to: "-30d"}
-        stages:
-          - fetch: {endpoints: [getarticlesummary], refetch_days: 0}
-        outputs:
-          - dataset: article_summary
-            format: csv
-            path: summary.csv
-        """
+            name: term
+            accounts:
+              - name: main
+                appid: wx0000000000000001
+                secret: sandbox-secret-1
+            api:
+              base_url: \(sandbox.baseURL)
+              concurrency: 1
+              requests_per_second: 4
+            store: \(store)
+            range: {from: "-60d", to: "-30d"}
+            stages:
+              - fetch: {endpoints: [getarticlesummary], refetch_days: 0}
+            outputs:
+              - dataset: article_summary
+                format: csv
+                path: summary.csv
+            """
         let path = dir.appendingPathComponent("term.yaml")
         try yaml.write(to: path, atomically: true, encoding: .utf8)
         let log = dir.appendingPathComponent("term.log")

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// Issue 10's items that need no misbehaving server: store keys, YAML
 /// errors, bad rows, the store lock, the output set, paths, validate.
@@ -31,22 +32,26 @@ final class HardeningTests: XCTestCase {
         }
     }
 
-    private func options(offline: Bool = false, out: URL? = nil, apiBase: String? = nil, store: String? = nil,
-                         from: String = "2026-06-14", to: String = "2026-06-14") -> RunOptions {
-        RunOptions(from: .date(S.day(from)), to: .date(S.day(to)), apiBase: apiBase, outDirectory: (out ?? dir).path,
-                   storePath: store, offline: offline, now: S.noon, retryBaseDelay: 0.005)
+    private func options(
+        offline: Bool = false, out: URL? = nil, apiBase: String? = nil, store: String? = nil,
+        from: String = "2026-06-14", to: String = "2026-06-14"
+    ) -> RunOptions {
+        RunOptions(
+            from: .date(S.day(from)), to: .date(S.day(to)), apiBase: apiBase, outDirectory: (out ?? dir).path,
+            storePath: store, offline: offline, now: S.noon, retryBaseDelay: 0.005)
     }
 
     // MARK: 3. the store is keyed by appid
 
     func testAReadyTokenAccountNeedsItsAppid() {
-        let d = parse("""
-        accounts:
-          - name: central
-            access_token: ready-token-value-1
-        stages:
-          - fetch: {endpoints: [getuserread]}
-        """)
+        let d = parse(
+            """
+            accounts:
+              - name: central
+                access_token: ready-token-value-1
+            stages:
+              - fetch: {endpoints: [getuserread]}
+            """)
         XCTAssertTrue(d.contains { $0.line == 2 && $0.message.contains("access_token needs appid") }, "\(d)")
     }
 
@@ -74,11 +79,14 @@ final class HardeningTests: XCTestCase {
         // A store from before appid keys: a ready-token account's days under its name.
         let path = dir.appendingPathComponent("legacy.sqlite").path
         let legacy = try RawStore(path: path)
-        try await legacy.commit(FetchedWindow(storeKey: "central", endpoint: .getuserread, begin: S.day("2026-06-12"), end: S.day("2026-06-14"),
-                                              body: Data(#"{"list":[]}"#.utf8), rowCounts: [:], fetchedAt: S.noon))
-        let spec = PipelineSpec(name: "legacy",
-                                accounts: [AccountSpec(name: "central", appid: "wxother000000001", credential: .accessToken(Secret("another-token")))],
-                                store: path, stages: [.fetch(FetchStageSpec(endpoints: [.getuserread], refetchDays: 0))], outputs: [])
+        try await legacy.commit(
+            FetchedWindow(
+                storeKey: "central", endpoint: .getuserread, begin: S.day("2026-06-12"), end: S.day("2026-06-14"),
+                body: Data(#"{"list":[]}"#.utf8), rowCounts: [:], fetchedAt: S.noon))
+        let spec = PipelineSpec(
+            name: "legacy",
+            accounts: [AccountSpec(name: "central", appid: "wxother000000001", credential: .accessToken(Secret("another-token")))],
+            store: path, stages: [.fetch(FetchStageSpec(endpoints: [.getuserread], refetchDays: 0))], outputs: [])
         let result = await PipelineRunner(spec: spec, options: options(offline: true, from: "2026-06-12"), logger: quietLogger).run()
         XCTAssertEqual(result.status, .incomplete, "the name-keyed days must not count as this appid's")
         XCTAssertTrue(result.messages.joined().contains("3 day(s) are not in the store"), "\(result.messages)")
@@ -87,18 +95,19 @@ final class HardeningTests: XCTestCase {
     // MARK: 4. YAML errors
 
     func testADuplicatedKeyIsReportedAtItsLineWithoutEchoingTheFile() {
-        let d = parse("""
-        name: dup
-        accounts:
-          - name: main
-            appid: wx1
-            secret: literal-secret-value-999
-        api:
-          retries: 2
-          retries: 3
-        stages:
-          - fetch: {endpoints: [getuserread]}
-        """)
+        let d = parse(
+            """
+            name: dup
+            accounts:
+              - name: main
+                appid: wx1
+                secret: literal-secret-value-999
+            api:
+              retries: 2
+              retries: 3
+            stages:
+              - fetch: {endpoints: [getuserread]}
+            """)
         XCTAssertEqual(d.count, 1, "\(d)")
         XCTAssertEqual(d.first?.line, 8)
         XCTAssertEqual(d.first?.column, 3)
@@ -135,57 +144,68 @@ final class HardeningTests: XCTestCase {
         let store = try RawStore(path: path)
         let d = "2026-06-14"
         let summary = """
-        {"list":[
-          {"ref_date":"\(d)","msgid":"100_1","user_source":0,"title":"first","int_page_read_user":5},
-          {"ref_date":"\(d)","msgid":"100_1","user_source":0,"title":"again","int_page_read_user":9},
-          {"ref_date":"\(d)","user_source":0,"title":"no msgid","int_page_read_user":1},
-          {"ref_date":"\(d)","msgid":"200_1","user_source":0,"title":"other","int_page_read_user":2}
-        ]}
-        """
+            {"list":[
+              {"ref_date":"\(d)","msgid":"100_1","user_source":0,"title":"first","int_page_read_user":5},
+              {"ref_date":"\(d)","msgid":"100_1","user_source":0,"title":"again","int_page_read_user":9},
+              {"ref_date":"\(d)","user_source":0,"title":"no msgid","int_page_read_user":1},
+              {"ref_date":"\(d)","msgid":"200_1","user_source":0,"title":"other","int_page_read_user":2}
+            ]}
+            """
         let total = """
-        {"list":[
-          {"ref_date":"\(d)","msgid":"100_1","title":"first","user_source":0,"details":[
-            {"stat_date":"\(d)","target_user":10,"int_page_read_user":5},
-            {"stat_date":"\(d)","target_user":10,"int_page_read_user":7}]},
-          {"ref_date":"\(d)","msgid":"100_1","title":"again","user_source":0,"details":[
-            {"stat_date":"\(d)","target_user":10,"int_page_read_user":8}]}
-        ]}
-        """
-        try await store.commit(FetchedWindow(storeKey: "wxbad00000000001", endpoint: .getarticlesummary, begin: S.day(d), end: S.day(d),
-                                             body: Data(summary.utf8), rowCounts: [S.day(d): 4], fetchedAt: S.noon))
+            {"list":[
+              {"ref_date":"\(d)","msgid":"100_1","title":"first","user_source":0,"details":[
+                {"stat_date":"\(d)","target_user":10,"int_page_read_user":5},
+                {"stat_date":"\(d)","target_user":10,"int_page_read_user":7}]},
+              {"ref_date":"\(d)","msgid":"100_1","title":"again","user_source":0,"details":[
+                {"stat_date":"\(d)","target_user":10,"int_page_read_user":8}]}
+            ]}
+            """
+        try await store.commit(
+            FetchedWindow(
+                storeKey: "wxbad00000000001", endpoint: .getarticlesummary, begin: S.day(d), end: S.day(d),
+                body: Data(summary.utf8), rowCounts: [S.day(d): 4], fetchedAt: S.noon))
         for offset in -6...0 {
             let day = S.day(d).adding(days: offset)
-            try await store.commit(FetchedWindow(storeKey: "wxbad00000000001", endpoint: .getarticletotal, begin: day, end: day,
-                                                 body: Data((offset == 0 ? total : #"{"list":[]}"#).utf8),
-                                                 rowCounts: [day: offset == 0 ? 2 : 0], fetchedAt: S.noon))
+            try await store.commit(
+                FetchedWindow(
+                    storeKey: "wxbad00000000001", endpoint: .getarticletotal, begin: day, end: day,
+                    body: Data((offset == 0 ? total : #"{"list":[]}"#).utf8),
+                    rowCounts: [day: offset == 0 ? 2 : 0], fetchedAt: S.noon))
         }
         let spec = PipelineSpec(
             name: "bad", accounts: [AccountSpec(name: "main", appid: "wxbad00000000001", credential: .secret(Secret("s3cr3t-value")))],
             store: path,
             stages: [.fetch(FetchStageSpec(endpoints: [.getarticlesummary, .getarticletotal], refetchDays: 0)), .flatten(FlattenStageSpec())],
-            outputs: [OutputSpec(datasets: [.article_summary], format: .csv, path: "summary.csv"),
-                      OutputSpec(datasets: [.article_total], format: .csv, path: "total.csv")])
+            outputs: [
+                OutputSpec(datasets: [.article_summary], format: .csv, path: "summary.csv"),
+                OutputSpec(datasets: [.article_total], format: .csv, path: "total.csv"),
+            ])
         let out = dir.appendingPathComponent("out")
         let result = await PipelineRunner(spec: spec, options: options(offline: true, out: out), logger: quietLogger).run()
         XCTAssertEqual(result.status, .complete, "\(result.messages)")
 
-        let rows = try python("""
-        import csv, json, sys
-        out = {}
-        for name in ("summary", "total"):
-            with open(sys.argv[1] + "/" + name + ".csv", newline="", encoding="utf-8") as f:
-                out[name] = [(r["msgid"], r["int_page_read_user"]) for r in csv.DictReader(f)]
-        m = json.load(open(sys.argv[1] + "/manifest.json"))
-        out["anomalies"] = m["anomalies"]["rows_dropped"]
-        out["kinds"] = sorted(c["kind"] + ":" + str(c["rows"]) for c in m["anomalies"]["counts"])
-        print(json.dumps(out, sort_keys=True))
-        """, out.path)
+        let rows = try python(
+            """
+            import csv, json, sys
+            out = {}
+            for name in ("summary", "total"):
+                with open(sys.argv[1] + "/" + name + ".csv", newline="", encoding="utf-8") as f:
+                    out[name] = [(r["msgid"], r["int_page_read_user"]) for r in csv.DictReader(f)]
+            m = json.load(open(sys.argv[1] + "/manifest.json"))
+            out["anomalies"] = m["anomalies"]["rows_dropped"]
+            out["kinds"] = sorted(c["kind"] + ":" + str(c["rows"]) for c in m["anomalies"]["counts"])
+            print(json.dumps(out, sort_keys=True))
+            """, out.path)
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(rows.utf8)) as? [String: Any])
         XCTAssertEqual(object["summary"] as? [[String]], [["100_1", "5"], ["200_1", "2"]], "one row per msgid, the first one")
         XCTAssertEqual(object["total"] as? [[String]], [["100_1", "5"]], "one row per msgid and stat_date, the first one")
         XCTAssertEqual(object["anomalies"] as? Int, 4)
-        XCTAssertEqual(object["kinds"] as? [String], ["msgid repeated in one answer:1", "msgid repeated in one answer:1",
-                                                       "row without msgid:1", "stat_date repeated in one article's details:1"].sorted())
+        XCTAssertEqual(
+            object["kinds"] as? [String],
+            [
+                "msgid repeated in one answer:1", "msgid repeated in one answer:1",
+                "row without msgid:1", "stat_date repeated in one article's details:1",
+            ].sorted())
         XCTAssertEqual(result.summary.anomalies?.rowsDropped, 4)
         XCTAssertTrue(result.summary.lines.contains("anomalies: 4 row(s) of the answers dropped (\(Anomalies.rule))"), "\(result.summary.lines)")
     }
@@ -219,8 +239,10 @@ final class HardeningTests: XCTestCase {
     // MARK: 10. the output set is replaced as a whole
 
     func testAFailedExportLeavesThePreviousSetAndItsManifest() throws {
-        let outputs = [OutputSpec(datasets: [.user_read], format: .csv, path: "a.csv"),
-                       OutputSpec(datasets: [.user_share], format: .csvGz, path: "sub/b.csv.gz")]
+        let outputs = [
+            OutputSpec(datasets: [.user_read], format: .csv, path: "a.csv"),
+            OutputSpec(datasets: [.user_share], format: .csvGz, path: "sub/b.csv.gz"),
+        ]
         let writer = OutputWriter(outDirectory: dir, context: ExportFixture.context, logger: ExportFixture.logger)
         _ = try writer.writeAll(outputs, from: FixtureSource(rowsPerAccount: 3))
         let names = ["a.csv", "sub/b.csv.gz", "manifest.json"]
@@ -229,8 +251,9 @@ final class HardeningTests: XCTestCase {
         let failing = FixtureSource(rowsPerAccount: 40)
         failing.failure = (.user_share, 10, {})
         XCTAssertThrowsError(try writer.writeAll(outputs, from: failing))
-        XCTAssertEqual(try names.map { try Data(contentsOf: dir.appendingPathComponent($0)) }, before,
-                       "a.csv was complete in the failed run, but the old set and its manifest stay as they were")
+        XCTAssertEqual(
+            try names.map { try Data(contentsOf: dir.appendingPathComponent($0)) }, before,
+            "a.csv was complete in the failed run, but the old set and its manifest stay as they were")
         XCTAssertEqual(try leftovers(), [], "the staging folder is removed")
 
         let manifest = try writer.writeAll(outputs, from: FixtureSource(rowsPerAccount: 40))
@@ -255,14 +278,20 @@ final class HardeningTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: elsewhere) }
         try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("link"), withDestinationURL: elsewhere)
         let writer = OutputWriter(outDirectory: dir, context: ExportFixture.context, logger: ExportFixture.logger)
-        XCTAssertThrowsError(try writer.writeAll([OutputSpec(datasets: [.user_read], format: .csv, path: "link/x.csv")],
-                                                 from: FixtureSource(rowsPerAccount: 2))) { error in
+        XCTAssertThrowsError(
+            try writer.writeAll(
+                [OutputSpec(datasets: [.user_read], format: .csv, path: "link/x.csv")],
+                from: FixtureSource(rowsPerAccount: 2))
+        ) { error in
             XCTAssertTrue("\(error)".contains("symbolic link"), "\(error)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path), [])
         for path in [".", "./"] {
-            XCTAssertThrowsError(try writer.writeAll([OutputSpec(datasets: [.user_read], format: .csv, path: path)],
-                                                     from: FixtureSource(rowsPerAccount: 2)), path) { error in
+            XCTAssertThrowsError(
+                try writer.writeAll(
+                    [OutputSpec(datasets: [.user_read], format: .csv, path: path)],
+                    from: FixtureSource(rowsPerAccount: 2)), path
+            ) { error in
                 XCTAssertTrue("\(error)".contains("name a file") || "\(error)".contains("--out folder itself"), "\(error)")
             }
         }
@@ -271,14 +300,15 @@ final class HardeningTests: XCTestCase {
     }
 
     func testValidateRefusesControlCharactersInAccountNames() {
-        let d = parse("""
-        accounts:
-          - name: "ma\\nin\\e[31m"
-            appid: wx1
-            secret: s3cr3t-value
-        stages:
-          - fetch: {endpoints: [getuserread]}
-        """)
+        let d = parse(
+            """
+            accounts:
+              - name: "ma\\nin\\e[31m"
+                appid: wx1
+                secret: s3cr3t-value
+            stages:
+              - fetch: {endpoints: [getuserread]}
+            """)
         XCTAssertTrue(d.contains { $0.line == 2 && $0.message.contains("control characters") }, "\(d)")
         XCTAssertFalse(d.map(\.message).joined().contains("\n"))
     }
@@ -286,24 +316,25 @@ final class HardeningTests: XCTestCase {
     // MARK: 12. validate reports everything
 
     func testValidateReportsEveryMistakeEachAtItsLine() {
-        let d = parse("""
-        name: v
-        accounts:
-          - name: main
-            appid: ${UNSET_APPID_1}
-            secret: ${UNSET_SECRET_1}
-          - name: other
-            appid: wx2
-            secret: ""
-          - name: third
-            appid: wx3
-            secret: ${EMPTY_SECRET}
-        api:
-          retries: lots
-        range: {from: "${UNSET_FROM}"}
-        stages:
-          - fetch: {endpoints: [getuserread, getnothing]}
-        """, env: ["EMPTY_SECRET": ""])
+        let d = parse(
+            """
+            name: v
+            accounts:
+              - name: main
+                appid: ${UNSET_APPID_1}
+                secret: ${UNSET_SECRET_1}
+              - name: other
+                appid: wx2
+                secret: ""
+              - name: third
+                appid: wx3
+                secret: ${EMPTY_SECRET}
+            api:
+              retries: lots
+            range: {from: "${UNSET_FROM}"}
+            stages:
+              - fetch: {endpoints: [getuserread, getnothing]}
+            """, env: ["EMPTY_SECRET": ""])
         let lines = Set(d.map(\.line))
         for line in [4, 5, 8, 11, 13, 14, 16] {
             XCTAssertTrue(lines.contains(line), "no diagnostic at line \(line): \(d)")

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import WXCube
 
 final class PlannerTests: XCTestCase {
@@ -30,38 +31,59 @@ final class PlannerTests: XCTestCase {
     }
 
     func testWindowsPerSpanAcrossBoundaries() throws {
-        struct Case { var endpoint: Endpoint; var from: String; var to: String; var expected: [String]; var why: String }
+        struct Case {
+            var endpoint: Endpoint
+            var from: String
+            var to: String
+            var expected: [String]
+            var why: String
+        }
         let cases: [Case] = [
-            Case(endpoint: .getarticlesummary, from: "2024-02-28", to: "2024-03-01",
-                 expected: ["2024-02-28..2024-02-28", "2024-02-29..2024-02-29", "2024-03-01..2024-03-01"], why: "span 1 over a leap day"),
-            Case(endpoint: .getuserreadhour, from: "2023-12-31", to: "2024-01-01",
-                 expected: ["2023-12-31..2023-12-31", "2024-01-01..2024-01-01"], why: "span 1 over a year end"),
-            Case(endpoint: .getuserread, from: "2024-02-25", to: "2024-03-05",
-                 expected: ["2024-02-25..2024-02-27", "2024-02-28..2024-03-01", "2024-03-02..2024-03-04", "2024-03-05..2024-03-05"],
-                 why: "span 3 over a leap February, last window clipped"),
-            Case(endpoint: .getuserread, from: "2023-02-27", to: "2023-03-02",
-                 expected: ["2023-02-27..2023-03-01", "2023-03-02..2023-03-02"], why: "span 3 over a non-leap February"),
-            Case(endpoint: .getuserread, from: "2023-12-30", to: "2024-01-02",
-                 expected: ["2023-12-30..2024-01-01", "2024-01-02..2024-01-02"], why: "span 3 over a year end"),
-            Case(endpoint: .getusershare, from: "2023-01-30", to: "2023-02-14",
-                 expected: ["2023-01-30..2023-02-05", "2023-02-06..2023-02-12", "2023-02-13..2023-02-14"], why: "span 7 over a month end"),
-            Case(endpoint: .getusershare, from: "2020-12-28", to: "2021-01-03",
-                 expected: ["2020-12-28..2021-01-03"], why: "span 7, exactly one full window over a year end"),
-            Case(endpoint: .getusersharehour, from: "2024-07-04", to: "2024-07-04",
-                 expected: ["2024-07-04..2024-07-04"], why: "from == to"),
-            Case(endpoint: .getusershare, from: "2024-07-04", to: "2024-07-04",
-                 expected: ["2024-07-04..2024-07-04"], why: "from == to, span 7"),
-            Case(endpoint: .getarticletotal, from: "2024-03-01", to: "2024-03-01",
-                 expected: ["2024-02-24..2024-02-24", "2024-02-25..2024-02-25", "2024-02-26..2024-02-26", "2024-02-27..2024-02-27",
-                            "2024-02-28..2024-02-28", "2024-02-29..2024-02-29", "2024-03-01..2024-03-01"],
-                 why: "getarticletotal looks back 6 days, over a leap day"),
-            Case(endpoint: .getarticlesummary, from: "2014-11-29", to: "2014-12-02",
-                 expected: ["2014-12-01..2014-12-01", "2014-12-02..2014-12-02"], why: "clamped to 2014-12-01"),
-            Case(endpoint: .getarticletotal, from: "2014-12-03", to: "2014-12-03",
-                 expected: ["2014-12-01..2014-12-01", "2014-12-02..2014-12-02", "2014-12-03..2014-12-03"],
-                 why: "lookback never before 2014-12-01"),
-            Case(endpoint: .getusershare, from: "2014-11-01", to: "2014-12-09",
-                 expected: ["2014-12-01..2014-12-07", "2014-12-08..2014-12-09"], why: "span 7 from the clamp"),
+            Case(
+                endpoint: .getarticlesummary, from: "2024-02-28", to: "2024-03-01",
+                expected: ["2024-02-28..2024-02-28", "2024-02-29..2024-02-29", "2024-03-01..2024-03-01"], why: "span 1 over a leap day"),
+            Case(
+                endpoint: .getuserreadhour, from: "2023-12-31", to: "2024-01-01",
+                expected: ["2023-12-31..2023-12-31", "2024-01-01..2024-01-01"], why: "span 1 over a year end"),
+            Case(
+                endpoint: .getuserread, from: "2024-02-25", to: "2024-03-05",
+                expected: ["2024-02-25..2024-02-27", "2024-02-28..2024-03-01", "2024-03-02..2024-03-04", "2024-03-05..2024-03-05"],
+                why: "span 3 over a leap February, last window clipped"),
+            Case(
+                endpoint: .getuserread, from: "2023-02-27", to: "2023-03-02",
+                expected: ["2023-02-27..2023-03-01", "2023-03-02..2023-03-02"], why: "span 3 over a non-leap February"),
+            Case(
+                endpoint: .getuserread, from: "2023-12-30", to: "2024-01-02",
+                expected: ["2023-12-30..2024-01-01", "2024-01-02..2024-01-02"], why: "span 3 over a year end"),
+            Case(
+                endpoint: .getusershare, from: "2023-01-30", to: "2023-02-14",
+                expected: ["2023-01-30..2023-02-05", "2023-02-06..2023-02-12", "2023-02-13..2023-02-14"], why: "span 7 over a month end"),
+            Case(
+                endpoint: .getusershare, from: "2020-12-28", to: "2021-01-03",
+                expected: ["2020-12-28..2021-01-03"], why: "span 7, exactly one full window over a year end"),
+            Case(
+                endpoint: .getusersharehour, from: "2024-07-04", to: "2024-07-04",
+                expected: ["2024-07-04..2024-07-04"], why: "from == to"),
+            Case(
+                endpoint: .getusershare, from: "2024-07-04", to: "2024-07-04",
+                expected: ["2024-07-04..2024-07-04"], why: "from == to, span 7"),
+            Case(
+                endpoint: .getarticletotal, from: "2024-03-01", to: "2024-03-01",
+                expected: [
+                    "2024-02-24..2024-02-24", "2024-02-25..2024-02-25", "2024-02-26..2024-02-26", "2024-02-27..2024-02-27",
+                    "2024-02-28..2024-02-28", "2024-02-29..2024-02-29", "2024-03-01..2024-03-01",
+                ],
+                why: "getarticletotal looks back 6 days, over a leap day"),
+            Case(
+                endpoint: .getarticlesummary, from: "2014-11-29", to: "2014-12-02",
+                expected: ["2014-12-01..2014-12-01", "2014-12-02..2014-12-02"], why: "clamped to 2014-12-01"),
+            Case(
+                endpoint: .getarticletotal, from: "2014-12-03", to: "2014-12-03",
+                expected: ["2014-12-01..2014-12-01", "2014-12-02..2014-12-02", "2014-12-03..2014-12-03"],
+                why: "lookback never before 2014-12-01"),
+            Case(
+                endpoint: .getusershare, from: "2014-11-01", to: "2014-12-09",
+                expected: ["2014-12-01..2014-12-07", "2014-12-08..2014-12-09"], why: "span 7 from the clamp"),
         ]
         for c in cases {
             XCTAssertEqual(try windows(c.endpoint, c.from, c.to), c.expected, c.why)
@@ -150,15 +172,19 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(samoa.status, 0, samoa.stderr)
         XCTAssertEqual(samoa.stdout, kiribati.stdout)
         let calls = try JSONDecoder().decode([PlannedCall].self, from: Data(samoa.stdout.utf8))
-        XCTAssertEqual(calls.filter { $0.endpoint == .getuserread }.map { "\($0.begin.iso)..\($0.end.iso)" },
-                       ["2024-02-27..2024-02-29", "2024-03-01..2024-03-02"])
+        XCTAssertEqual(
+            calls.filter { $0.endpoint == .getuserread }.map { "\($0.begin.iso)..\($0.end.iso)" },
+            ["2024-02-27..2024-02-29", "2024-03-01..2024-03-02"])
         XCTAssertEqual(calls.filter { $0.endpoint == .getarticletotal }.first?.begin.iso, "2024-02-21")
         XCTAssertTrue(calls.allSatisfy { $0.account == "main" && !$0.cached })
         XCTAssertFalse(samoa.stdout.contains("not-a-real-secret"))
 
         // Relative dates start with a dash and still parse as values.
-        let relative = try CLIProcess.run(["plan", "pipelines/nightly-legacy.yaml", "--from", "-3d", "--to", "2024-03-02", "--json",
-                                           "--store", "/nonexistent/none.sqlite"], environment: env)
+        let relative = try CLIProcess.run(
+            [
+                "plan", "pipelines/nightly-legacy.yaml", "--from", "-3d", "--to", "2024-03-02", "--json",
+                "--store", "/nonexistent/none.sqlite",
+            ], environment: env)
         XCTAssertEqual(relative.status, 0, relative.stderr)
         let relCalls = try JSONDecoder().decode([PlannedCall].self, from: Data(relative.stdout.utf8))
         XCTAssertEqual(relCalls.filter { $0.endpoint == .getarticlesummary }.map(\.begin.iso), ["2024-02-28", "2024-02-29", "2024-03-01", "2024-03-02"])

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import WXCube
 
 /// `format: postgres` in the pipeline file: URL shape, schema and mode, checked
@@ -45,13 +46,14 @@ final class PostgresSpecTests: XCTestCase {
     }
 
     func testURLSchemaAndModeParseAndThePasswordIsHidden() throws {
-        let spec = try load("""
-          - datasets: [user_read, user_share]
-            format: postgres
-            url: "postgres://loader:${PGPASSWORD}@db.internal:6543/analytics?sslmode=require"
-            schema: wx_raw
-            mode: upsert
-        """)
+        let spec = try load(
+            """
+              - datasets: [user_read, user_share]
+                format: postgres
+                url: "postgres://loader:${PGPASSWORD}@db.internal:6543/analytics?sslmode=require"
+                schema: wx_raw
+                mode: upsert
+            """)
         let target = try XCTUnwrap(spec.outputs.first?.postgres)
         XCTAssertEqual(target.host, "db.internal")
         XCTAssertEqual(target.port, 6543)
@@ -64,11 +66,14 @@ final class PostgresSpecTests: XCTestCase {
         XCTAssertEqual(target.redactedURL, "postgres://loader:***@db.internal:6543/analytics?sslmode=require")
         XCTAssertFalse("\(target)".contains(password))
 
-        let defaults = try XCTUnwrap(try load("""
-          - dataset: user_read
-            format: postgres
-            url: "postgresql://u@localhost/db"
-        """).outputs.first?.postgres)
+        let defaults = try XCTUnwrap(
+            try load(
+                """
+                  - dataset: user_read
+                    format: postgres
+                    url: "postgresql://u@localhost/db"
+                """
+            ).outputs.first?.postgres)
         XCTAssertEqual(defaults.schema, "wxcube")
         XCTAssertEqual(defaults.mode, .replaceRange)
         XCTAssertEqual(defaults.port, 5432)
@@ -86,43 +91,59 @@ final class PostgresSpecTests: XCTestCase {
             ("postgres://u:${PGPASSWORD}@h/db?timeout=3", "unknown URL parameter 'timeout'"),
         ]
         for (url, expected) in cases {
-            let m = messages("""
-              - dataset: user_read
-                format: postgres
-                url: "\(url)"
-            """)
+            let m = messages(
+                """
+                  - dataset: user_read
+                    format: postgres
+                    url: "\(url)"
+                """)
             XCTAssertTrue(m.contains { $0.contains(expected) }, "\(url): \(m)")
             XCTAssertFalse(m.joined().contains(password), url)
             XCTAssertFalse(m.joined().contains("p%40ss"), url)
         }
-        XCTAssertTrue(messages("""
-          - dataset: user_read
-            format: postgres
-            url: "postgres://u@h/db"
-            mode: replace
-        """).contains { $0.contains("'replace' is not replace_range or upsert") })
-        XCTAssertTrue(messages("""
-          - dataset: user_read
-            format: postgres
-            url: "postgres://u@h/db"
-            schema: "Bad-Name"
-        """).contains { $0.contains("schema 'Bad-Name' must be a lowercase name") })
-        XCTAssertTrue(messages("""
-          - dataset: user_read
-            format: postgres
-        """).contains { $0.contains("missing url") })
-        XCTAssertTrue(messages("""
-          - dataset: user_read
-            format: postgres
-            url: "postgres://u@h/db"
-            path: "x.csv"
-        """).contains { $0.contains("path: does not apply to format: postgres") })
-        XCTAssertTrue(messages("""
-          - dataset: user_read
-            format: csv
-            path: "x.csv"
-            mode: upsert
-        """).contains { $0.contains("apply to format: postgres only") })
+        XCTAssertTrue(
+            messages(
+                """
+                  - dataset: user_read
+                    format: postgres
+                    url: "postgres://u@h/db"
+                    mode: replace
+                """
+            ).contains { $0.contains("'replace' is not replace_range or upsert") })
+        XCTAssertTrue(
+            messages(
+                """
+                  - dataset: user_read
+                    format: postgres
+                    url: "postgres://u@h/db"
+                    schema: "Bad-Name"
+                """
+            ).contains { $0.contains("schema 'Bad-Name' must be a lowercase name") })
+        XCTAssertTrue(
+            messages(
+                """
+                  - dataset: user_read
+                    format: postgres
+                """
+            ).contains { $0.contains("missing url") })
+        XCTAssertTrue(
+            messages(
+                """
+                  - dataset: user_read
+                    format: postgres
+                    url: "postgres://u@h/db"
+                    path: "x.csv"
+                """
+            ).contains { $0.contains("path: does not apply to format: postgres") })
+        XCTAssertTrue(
+            messages(
+                """
+                  - dataset: user_read
+                    format: csv
+                    path: "x.csv"
+                    mode: upsert
+                """
+            ).contains { $0.contains("apply to format: postgres only") })
     }
 
     func testNaturalKeysAreCatalogueColumnsAndTheSQLDeclaresThem() {
@@ -133,7 +154,9 @@ final class PostgresSpecTests: XCTestCase {
             let ddl = PostgresSQL.createTable(schema: "wxcube", dataset: d, columns: schema).joined(separator: ";\n")
             let columns = d.naturalKey.map { "\"\($0)\"" }.joined(separator: ", ")
             XCTAssertTrue(ddl.contains((d.naturalKeyAllowsNull ? "UNIQUE NULLS NOT DISTINCT (" : "PRIMARY KEY (") + columns + ")"), ddl)
-            XCTAssertTrue(SchemaDocument.render([d], format: .markdown).contains("Natural key (primary key of a `postgres` output's table): \(d.naturalKey.joined(separator: ", "))"))
+            XCTAssertTrue(
+                SchemaDocument.render([d], format: .markdown).contains(
+                    "Natural key (primary key of a `postgres` output's table): \(d.naturalKey.joined(separator: ", "))"))
         }
     }
 

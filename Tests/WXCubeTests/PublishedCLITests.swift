@@ -1,30 +1,31 @@
 import Foundation
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// `wxcube run` and `wxcube plan` as a user runs them, against a sandbox that has
 /// withdrawn getarticletotal and keeps yesterday delayed (is_delay) all day.
 final class PublishedCLITests: XCTestCase {
     private func pipeline(_ dir: URL, onUnavailable: String) throws -> String {
         let text = """
-        version: 1
-        name: cli
-        accounts:
-          - name: main
-            appid: wx0000000000000001
-            secret: sandbox-secret-1
-        api: {base_url: sandbox, concurrency: 1, requests_per_second: 0, retries: 2}
-        store: \(dir.appendingPathComponent("store.sqlite").path)
-        range: {from: -2d, to: yesterday}
-        stages:
-          - fetch: {endpoints: [getarticletotal, getarticleread], refetch_days: 0, on_unavailable: \(onUnavailable)}
-          - flatten: {endpoint: getarticletotal, field: details, into: article_total}
-        outputs:
-          - datasets: [article_total, published_read]
-            format: csv
-            path: "{dataset}.csv"
-        """
+            version: 1
+            name: cli
+            accounts:
+              - name: main
+                appid: wx0000000000000001
+                secret: sandbox-secret-1
+            api: {base_url: sandbox, concurrency: 1, requests_per_second: 0, retries: 2}
+            store: \(dir.appendingPathComponent("store.sqlite").path)
+            range: {from: -2d, to: yesterday}
+            stages:
+              - fetch: {endpoints: [getarticletotal, getarticleread], refetch_days: 0, on_unavailable: \(onUnavailable)}
+              - flatten: {endpoint: getarticletotal, field: details, into: article_total}
+            outputs:
+              - datasets: [article_total, published_read]
+                format: csv
+                path: "{dataset}.csv"
+            """
         let path = dir.appendingPathComponent("\(onUnavailable).yaml").path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return path

@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// The published-content endpoints' spans, floor and look-back: in the planner,
 /// and in the sandbox over loopback HTTP (WeChat's rules).
@@ -28,8 +29,9 @@ final class PublishedPlanAndSandboxTests: XCTestCase {
             XCTAssertEqual(calls(e).count, 36, e.rawValue)
         }
         // getbizsummary: 30-day windows.
-        XCTAssertEqual(calls(.getbizsummary).map { "\($0.begin.iso)..\($0.end.iso)" },
-                       ["2025-12-10..2026-01-08", "2026-01-09..2026-01-14"])
+        XCTAssertEqual(
+            calls(.getbizsummary).map { "\($0.begin.iso)..\($0.end.iso)" },
+            ["2025-12-10..2026-01-08", "2026-01-09..2026-01-14"])
 
         // A range before 2025-11-01 is clamped, with one warning; the look-back stops at the floor too.
         let early = try planner(P.endpoints).plan(range: DateRange(from: P.day("2025-10-01"), to: P.day("2025-11-10")), now: P.at(hour: 12))
@@ -45,7 +47,8 @@ final class PublishedPlanAndSandboxTests: XCTestCase {
         }
 
         // Both families: the legacy range stays, the published endpoints start at the floor, one warning.
-        let mixed = try planner([.getarticlesummary, .getarticleread]).plan(range: DateRange(from: P.day("2025-10-25"), to: P.day("2025-11-03")), now: P.at(hour: 12))
+        let mixed = try planner([.getarticlesummary, .getarticleread]).plan(
+            range: DateRange(from: P.day("2025-10-25"), to: P.day("2025-11-03")), now: P.at(hour: 12))
         XCTAssertEqual(mixed.range.from, P.day("2025-10-25"))
         XCTAssertEqual(mixed.warnings.count, 1, "\(mixed.warnings)")
         XCTAssertEqual(mixed.calls.filter { $0.endpoint == .getarticleread }.map(\.begin).min(), P.floor)
@@ -81,8 +84,9 @@ final class PublishedPlanAndSandboxTests: XCTestCase {
         // A day without a send: getarticletotaldetail answers an empty list.
         let generator = SandboxDataGenerator(seed: 5)
         let appid = server.accounts[0].appid
-        let quiet = try XCTUnwrap(DateRange(from: P.floor, to: y).days.first { generator.articles(appid: appid, sentOn: $0).isEmpty },
-                                  "the sandbox has days without a send")
+        let quiet = try XCTUnwrap(
+            DateRange(from: P.floor, to: y).days.first { generator.articles(appid: appid, sentOn: $0).isEmpty },
+            "the sandbox has days without a send")
         let empty = try await client.datacube(.getarticletotaldetail, token: token, begin: quiet, end: quiet)
         XCTAssertEqual(empty.list?.count, 0, empty.text)
         XCTAssertEqual(empty.text, #"{"list":[],"is_delay":false}"#)
@@ -120,19 +124,21 @@ final class PublishedPlanAndSandboxTests: XCTestCase {
 
     func testSpecReadsOnUnavailableFlattenAndWarnsOnLegacyEndpoints() throws {
         func parse(_ stages: String) throws -> PipelineSpec {
-            try SpecLoader.parse("""
-            version: 1
-            name: t
-            accounts: [{name: a, appid: wx1, secret: s}]
-            stages:
-            \(stages)
-            """, file: "t.yaml", environment: [:], now: P.at(hour: 12))
+            try SpecLoader.parse(
+                """
+                version: 1
+                name: t
+                accounts: [{name: a, appid: wx1, secret: s}]
+                stages:
+                \(stages)
+                """, file: "t.yaml", environment: [:], now: P.at(hour: 12))
         }
-        let ok = try parse("""
-          - fetch: {endpoints: [getarticletotaldetail, getarticleread], on_unavailable: skip}
-          - flatten: {endpoint: getarticletotaldetail, field: detail_list, into: published_total}
-          - derive: {dataset: published_total, metrics: {share_rate: share_user / read_user}, daily: [read_user, like_user]}
-        """)
+        let ok = try parse(
+            """
+              - fetch: {endpoints: [getarticletotaldetail, getarticleread], on_unavailable: skip}
+              - flatten: {endpoint: getarticletotaldetail, field: detail_list, into: published_total}
+              - derive: {dataset: published_total, metrics: {share_rate: share_user / read_user}, daily: [read_user, like_user]}
+            """)
         XCTAssertEqual(ok.onUnavailable, .skip)
         XCTAssertEqual(ok.warnings, [])
         let datasets = PipelineDatasets(spec: ok, range: DateRange(from: P.floor, to: P.floor), store: FixedBodiesStore(bodies: [:]))
@@ -146,23 +152,29 @@ final class PublishedPlanAndSandboxTests: XCTestCase {
         XCTAssertTrue(legacy.warnings[1].message.contains("no replacement"), legacy.warnings[1].message)
 
         // flatten's keys mean something: the wrong field, dataset or a flat endpoint are errors.
-        for bad in ["{endpoint: getarticletotaldetail, field: details, into: published_total}",
-                    "{endpoint: getarticletotaldetail, field: detail_list, into: article_total}",
-                    "{endpoint: getarticleread, field: detail, into: published_read}"] {
-            XCTAssertThrowsError(try parse("""
-              - fetch: {endpoints: [getarticletotaldetail, getarticleread]}
-              - flatten: \(bad)
-            """), bad)
+        for bad in [
+            "{endpoint: getarticletotaldetail, field: details, into: published_total}",
+            "{endpoint: getarticletotaldetail, field: detail_list, into: article_total}",
+            "{endpoint: getarticleread, field: detail, into: published_read}",
+        ] {
+            XCTAssertThrowsError(
+                try parse(
+                    """
+                      - fetch: {endpoints: [getarticletotaldetail, getarticleread]}
+                      - flatten: \(bad)
+                    """), bad)
         }
         XCTAssertThrowsError(try parse("  - fetch: {endpoints: [getarticleread], on_unavailable: ignore}")) { e in
             XCTAssertTrue("\(e)".contains("fail or skip"), "\(e)")
         }
         // derive on published_total only knows its own cumulative columns.
-        XCTAssertThrowsError(try parse("""
-          - fetch: {endpoints: [getarticletotaldetail]}
-          - flatten: {endpoint: getarticletotaldetail, field: detail_list, into: published_total}
-          - derive: {dataset: published_total, daily: [read_finish_rate]}
-        """))
+        XCTAssertThrowsError(
+            try parse(
+                """
+                  - fetch: {endpoints: [getarticletotaldetail]}
+                  - flatten: {endpoint: getarticletotaldetail, field: detail_list, into: published_total}
+                  - derive: {dataset: published_total, daily: [read_finish_rate]}
+                """))
     }
 
     func testValidateWarnsOnLegacyPipelinesAndNamesTheReplacement() throws {

@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// The published-content endpoints end to end through the sandbox over loopback
 /// HTTP and a real SQLite store: fetch, the five datasets against sandbox truth,
@@ -59,7 +60,8 @@ final class PublishedRunTests: XCTestCase {
                     guard d.statDate >= from else { continue }
                     expected += 1
                     guard let row = total.first(where: { $0["msgid"] == .string(item.article.msgid) && $0["stat_date"] == .date(d.statDate) }) else {
-                        XCTFail("no published_total row \(item.article.msgid) \(d.statDate.iso)"); continue
+                        XCTFail("no published_total row \(item.article.msgid) \(d.statDate.iso)")
+                        continue
                     }
                     checked += 1
                     XCTAssertEqual(row["account"], .string("acct1"))
@@ -114,7 +116,8 @@ final class PublishedRunTests: XCTestCase {
             readCount += reads.count
             for a in reads {
                 guard let row = read.first(where: { $0["ref_date"] == .date(day) && $0["msgid"] == .string(a.article.msgid) }) else {
-                    XCTFail("no published_read row \(day.iso) \(a.article.msgid)"); continue
+                    XCTFail("no published_read row \(day.iso) \(a.article.msgid)")
+                    continue
                 }
                 XCTAssertEqual(row["read_user"], .int(a.total.intPageReadUser))
                 for (i, s) in scenes.enumerated() { XCTAssertEqual(row[s], .int(a.bySource[sourceOfScene[i]].intPageReadUser), s) }
@@ -128,7 +131,10 @@ final class PublishedRunTests: XCTestCase {
                 XCTAssertEqual(row?["is_delay"], .bool(false))
             }
             let b = g.bizDay(appid: appid, on: day)
-            guard let row = biz.first(where: { $0["ref_date"] == .date(day) }) else { XCTFail("no biz_summary \(day.iso)"); continue }
+            guard let row = biz.first(where: { $0["ref_date"] == .date(day) }) else {
+                XCTFail("no biz_summary \(day.iso)")
+                continue
+            }
             XCTAssertEqual(row["read_user"], .int(b.reads.intPageReadUser))
             for (i, s) in scenes.enumerated() { XCTAssertEqual(row[s], .int(b.readBySource[sourceOfScene[i]]), s) }
             XCTAssertEqual(row["share_user"], .int(b.reads.shareUser))
@@ -143,9 +149,11 @@ final class PublishedRunTests: XCTestCase {
         XCTAssertEqual(read.count, readCount)
         XCTAssertEqual(share.count, shareCount)
         XCTAssertEqual(biz.count, 10)
-        XCTAssertEqual(read.map { $0["msgid"]?.stringValue ?? "" }, read.sorted {
-            ($0["ref_date"]?.dayValue ?? P.floor, $0["msgid"]?.stringValue ?? "") < ($1["ref_date"]?.dayValue ?? P.floor, $1["msgid"]?.stringValue ?? "")
-        }.map { $0["msgid"]?.stringValue ?? "" }, "published_read ordered by ref_date, msgid")
+        XCTAssertEqual(
+            read.map { $0["msgid"]?.stringValue ?? "" },
+            read.sorted {
+                ($0["ref_date"]?.dayValue ?? P.floor, $0["msgid"]?.stringValue ?? "") < ($1["ref_date"]?.dayValue ?? P.floor, $1["msgid"]?.stringValue ?? "")
+            }.map { $0["msgid"]?.stringValue ?? "" }, "published_read ordered by ref_date, msgid")
 
         // read_source: every list in long form, `all` included; a scene text nobody listed is `unknown`, kept as sent.
         let source = try P.rows(datasets, .read_source)
@@ -158,13 +166,16 @@ final class PublishedRunTests: XCTestCase {
         XCTAssertEqual(unknown.count, unknownDays)
         XCTAssertTrue(unknown.allSatisfy { $0["scene_desc"] == .string("视频号") && $0["msgid"] == .null && $0["stat_date"] == .null })
         for row in total {
-            let all = source.first { $0["endpoint"] == .string("getarticletotaldetail") && $0["msgid"] == row["msgid"]
-                && $0["stat_date"] == row["stat_date"] && $0["scene"] == .string("all") }
+            let all = source.first {
+                $0["endpoint"] == .string("getarticletotaldetail") && $0["msgid"] == row["msgid"]
+                    && $0["stat_date"] == row["stat_date"] && $0["scene"] == .string("all")
+            }
             XCTAssertEqual(all?["user_count"], row["read_user"])
             XCTAssertEqual(all?["scene_desc"], .string("全部"))
         }
-        XCTAssertEqual(source.map { $0["endpoint"]?.stringValue ?? "" }.reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } },
-                       ["getarticletotaldetail", "getarticleread", "getbizsummary"])
+        XCTAssertEqual(
+            source.map { $0["endpoint"]?.stringValue ?? "" }.reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } },
+            ["getarticletotaldetail", "getarticleread", "getbizsummary"])
     }
 
     func testIsDelayDaysAreRefetchedUntilWeChatSettlesThem() async throws {
@@ -178,8 +189,10 @@ final class PublishedRunTests: XCTestCase {
 
         func unsettled(_ e: Endpoint) throws -> [Day] {
             guard let store = try RawStore.openReadOnly(path: path("d.sqlite")) else { return [] }
-            return try store.unsettledDays(storeKey: server.accounts[0].appid, endpoint: e,
-                                           in: DateRange(from: P.floor, to: to)).sorted()
+            return try store.unsettledDays(
+                storeKey: server.accounts[0].appid, endpoint: e,
+                in: DateRange(from: P.floor, to: to)
+            ).sorted()
         }
         XCTAssertEqual(try unsettled(.getarticleread), [to])
         XCTAssertEqual(try unsettled(.getbizsummary), DateRange(from: from, to: to).days, "the whole window's answer was delayed")
@@ -263,12 +276,15 @@ final class PublishedRunTests: XCTestCase {
 
     private func withdrawnRun(_ mode: OnUnavailable, out: String) async throws -> (RunResult, [SandboxRequestRecord]) {
         let faults = try SandboxFaults(parsing: "withdraw:getarticletotal")
-        let server = try await SandboxServer.start(SandboxConfiguration(seed: 6, accounts: 1, faults: faults, delayUntilHour: 0,
-                                                                        now: { P.at(hour: 12) }))
-        let spec = P.spec(server.accounts, endpoints: [.getarticletotal, .getarticleread], store: path("\(mode).sqlite"),
-                          onUnavailable: mode,
-                          stages: [.flatten(FlattenStageSpec())],
-                          outputs: [OutputSpec(datasets: [.article_total, .published_read], format: .csv, path: "{dataset}.csv")])
+        let server = try await SandboxServer.start(
+            SandboxConfiguration(
+                seed: 6, accounts: 1, faults: faults, delayUntilHour: 0,
+                now: { P.at(hour: 12) }))
+        let spec = P.spec(
+            server.accounts, endpoints: [.getarticletotal, .getarticleread], store: path("\(mode).sqlite"),
+            onUnavailable: mode,
+            stages: [.flatten(FlattenStageSpec())],
+            outputs: [OutputSpec(datasets: [.article_total, .published_read], format: .csv, path: "{dataset}.csv")])
         let result = await P.run(spec, sandbox: server, from: P.day("2026-01-10"), to: P.yesterday, now: P.at(hour: 12), out: out)
         let log = server.stats().requestLog
         await server.stop()
@@ -304,9 +320,13 @@ final class PublishedRunTests: XCTestCase {
         XCTAssertEqual(result.status, .complete, result.messages.joined(separator: "\n"))
         XCTAssertEqual(result.exitCode, 0)
         assertRefusedWithoutRetry(log)
-        XCTAssertTrue(result.messages.contains { $0.hasPrefix("warning: unavailable: account acct1 getarticletotal (47009") }, result.messages.joined(separator: "\n"))
-        XCTAssertTrue(result.summary.lines.contains { $0.contains("unavailable: account acct1 getarticletotal (47009") && $0.contains("replacement: getarticletotaldetail") },
-                      "\(result.summary.lines)")
+        XCTAssertTrue(
+            result.messages.contains { $0.hasPrefix("warning: unavailable: account acct1 getarticletotal (47009") }, result.messages.joined(separator: "\n"))
+        XCTAssertTrue(
+            result.summary.lines.contains {
+                $0.contains("unavailable: account acct1 getarticletotal (47009") && $0.contains("replacement: getarticletotaldetail")
+            },
+            "\(result.summary.lines)")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as? [String: Any]
         let unavailable = manifest?["unavailable"] as? [[String: Any]]
         XCTAssertEqual(unavailable?.count, 1)

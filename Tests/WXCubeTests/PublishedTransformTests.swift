@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// Lenient decoding of the published-content answers, and the old/new agreement:
 /// one simulated world behind both API families.
@@ -15,44 +16,48 @@ final class PublishedTransformTests: XCTestCase {
 
     func testDuplicateAndMissingFieldsAreReadLeniently() throws {
         let total = """
-        {"list":[
-          {"ref_date":"2025-12-01","msgid":"100_1","publish_type":1,"title":"t","detail_list":[
-            {"stat_date":"2025-12-01","read_user":5,
-             "read_user_source":[{"user_count":5,"scene_desc":"全部"},{"user_count":3,"scene_desc":"公众号消息"},
-                                 {"user_count":9,"scene_desc":"公众号消息"},{"scene_desc":"朋友圈"},{"user_count":4},7,
-                                 {"user_count":1,"scene_desc":"小程序"}],
-             "praise_money":"120","read_finish_rate":0.5,
-             "read_jump_position":[{"position":1,"rate":0.1},{"position":1,"rate":0.9},{"position":9,"rate":0.5},{"rate":0.2}]},
-            {"stat_date":"2025-12-01","read_user":999},
-            {"stat_date":"2025-12-02","read_user":6,"share_user":null,"zaikan_user":"x"},
-            {"read_user":7}
-          ]},
-          {"ref_date":"2025-12-01","msgid":"100_1","detail_list":[{"stat_date":"2025-12-03","read_user":1}]},
-          {"ref_date":"2025-12-01","msgid":"100_2"},
-          {"ref_date":"2025-12-01","detail_list":[{"stat_date":"2025-12-01","read_user":1}]}
-        ],"is_delay":false}
-        """
+            {"list":[
+              {"ref_date":"2025-12-01","msgid":"100_1","publish_type":1,"title":"t","detail_list":[
+                {"stat_date":"2025-12-01","read_user":5,
+                 "read_user_source":[{"user_count":5,"scene_desc":"全部"},{"user_count":3,"scene_desc":"公众号消息"},
+                                     {"user_count":9,"scene_desc":"公众号消息"},{"scene_desc":"朋友圈"},{"user_count":4},7,
+                                     {"user_count":1,"scene_desc":"小程序"}],
+                 "praise_money":"120","read_finish_rate":0.5,
+                 "read_jump_position":[{"position":1,"rate":0.1},{"position":1,"rate":0.9},{"position":9,"rate":0.5},{"rate":0.2}]},
+                {"stat_date":"2025-12-01","read_user":999},
+                {"stat_date":"2025-12-02","read_user":6,"share_user":null,"zaikan_user":"x"},
+                {"read_user":7}
+              ]},
+              {"ref_date":"2025-12-01","msgid":"100_1","detail_list":[{"stat_date":"2025-12-03","read_user":1}]},
+              {"ref_date":"2025-12-01","msgid":"100_2"},
+              {"ref_date":"2025-12-01","detail_list":[{"stat_date":"2025-12-01","read_user":1}]}
+            ],"is_delay":false}
+            """
         let read = """
-        {"list":[
-          {"ref_date":"2025-12-02","msgid":"100_1","detail":{"read_user":2,"read_user_source":[{"user_count":2,"scene_desc":"推荐"}]}},
-          {"ref_date":"2025-12-02","msgid":"100_1","detail":{"read_user":50}},
-          {"ref_date":"2025-12-02","msgid":"100_2"},
-          {"ref_date":"2025-12-02","msgid":"100_3","detail":{"read_user_source":"oops"}}
-        ]}
-        """
-        let biz = #"{"list":[{"ref_date":"2025-12-02","detail":{"read_user":8,"like_user":1.0,"send_page_count":"2"}},{"ref_date":"2025-12-02","detail":{"read_user":80}}],"is_delay":true}"#
-        let share = #"{"list":[{"ref_date":"2025-12-02","msgid":"100_1","detail":{}},{"ref_date":"2025-12-02","msgid":"100_2","detail":{"share_user":3}}],"is_delay":false}"#
-        let d = datasets([
-            FixedBodiesStore.key(.getarticletotaldetail, "2025-12-01"): total,
-            FixedBodiesStore.key(.getarticleread, "2025-12-02"): read,
-            FixedBodiesStore.key(.getbizsummary, "2025-12-02"): biz,
-            FixedBodiesStore.key(.getarticleshare, "2025-12-02"): share,
-        ], from: "2025-12-01", to: "2025-12-02")
+            {"list":[
+              {"ref_date":"2025-12-02","msgid":"100_1","detail":{"read_user":2,"read_user_source":[{"user_count":2,"scene_desc":"推荐"}]}},
+              {"ref_date":"2025-12-02","msgid":"100_1","detail":{"read_user":50}},
+              {"ref_date":"2025-12-02","msgid":"100_2"},
+              {"ref_date":"2025-12-02","msgid":"100_3","detail":{"read_user_source":"oops"}}
+            ]}
+            """
+        let biz =
+            #"{"list":[{"ref_date":"2025-12-02","detail":{"read_user":8,"like_user":1.0,"send_page_count":"2"}},{"ref_date":"2025-12-02","detail":{"read_user":80}}],"is_delay":true}"#
+        let share =
+            #"{"list":[{"ref_date":"2025-12-02","msgid":"100_1","detail":{}},{"ref_date":"2025-12-02","msgid":"100_2","detail":{"share_user":3}}],"is_delay":false}"#
+        let d = datasets(
+            [
+                FixedBodiesStore.key(.getarticletotaldetail, "2025-12-01"): total,
+                FixedBodiesStore.key(.getarticleread, "2025-12-02"): read,
+                FixedBodiesStore.key(.getbizsummary, "2025-12-02"): biz,
+                FixedBodiesStore.key(.getarticleshare, "2025-12-02"): share,
+            ], from: "2025-12-01", to: "2025-12-02")
 
         let rows = try P.rows(d, .published_total)
         // The first item of a repeated msgid, the first entry of a repeated stat_date; entries without a date dropped.
-        XCTAssertEqual(rows.map { "\($0["msgid"]?.stringValue ?? "") \($0["stat_date"]?.dayValue?.iso ?? "")" },
-                       ["100_1 2025-12-01", "100_1 2025-12-02"])
+        XCTAssertEqual(
+            rows.map { "\($0["msgid"]?.stringValue ?? "") \($0["stat_date"]?.dayValue?.iso ?? "")" },
+            ["100_1 2025-12-01", "100_1 2025-12-02"])
         let first = rows[0]
         XCTAssertEqual(first["read_user"], .int(5))
         XCTAssertEqual(first["read_user_oa_message"], .int(3), "the first of a repeated scene")
@@ -95,22 +100,29 @@ final class PublishedTransformTests: XCTestCase {
 
         let source = try P.rows(d, .read_source)
         let fromTotal = source.filter { $0["endpoint"] == .string("getarticletotaldetail") }
-        XCTAssertEqual(fromTotal.map { "\($0["scene"]?.stringValue ?? "") \($0["scene_desc"]?.stringValue ?? "") \($0["user_count"]?.intValue.map(String.init) ?? "null")" },
-                       ["all 全部 5", "oa_message 公众号消息 3", "moments 朋友圈 null", "unknown 小程序 1"])
+        XCTAssertEqual(
+            fromTotal.map {
+                "\($0["scene"]?.stringValue ?? "") \($0["scene_desc"]?.stringValue ?? "") \($0["user_count"]?.intValue.map(String.init) ?? "null")"
+            },
+            ["all 全部 5", "oa_message 公众号消息 3", "moments 朋友圈 null", "unknown 小程序 1"])
         XCTAssertTrue(fromTotal.allSatisfy { $0["stat_date"] == .date(P.day("2025-12-01")) && $0["msgid"] == .string("100_1") })
         XCTAssertEqual(source.filter { $0["endpoint"] == .string("getarticleread") }.count, 1)
     }
 
     func testFetchReadsIsDelayFromTheAnswer() {
         let d = P.day("2025-12-01")
-        XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"list":[{"ref_date":"2025-12-01"}],"is_delay":true}"#.utf8), begin: d, end: d),
-                       .rows(rowCounts: [d: 1], dropped: [], isDelay: true))
-        XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"is_delay":false,"list":[]}"#.utf8), begin: d, end: d),
-                       .rows(rowCounts: [d: 0], dropped: [], isDelay: false))
-        XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"list":[],"is_delay":"yes"}"#.utf8), begin: d, end: d),
-                       .rows(rowCounts: [d: 0], dropped: [], isDelay: nil))
-        XCTAssertEqual(DatacubeAnswerReader.read(Data(#"{"errcode":48004,"errmsg":"api forbidden"}"#.utf8), begin: d, end: d),
-                       .apiError(code: 48004, message: "api forbidden"))
+        XCTAssertEqual(
+            DatacubeAnswerReader.read(Data(#"{"list":[{"ref_date":"2025-12-01"}],"is_delay":true}"#.utf8), begin: d, end: d),
+            .rows(rowCounts: [d: 1], dropped: [], isDelay: true))
+        XCTAssertEqual(
+            DatacubeAnswerReader.read(Data(#"{"is_delay":false,"list":[]}"#.utf8), begin: d, end: d),
+            .rows(rowCounts: [d: 0], dropped: [], isDelay: false))
+        XCTAssertEqual(
+            DatacubeAnswerReader.read(Data(#"{"list":[],"is_delay":"yes"}"#.utf8), begin: d, end: d),
+            .rows(rowCounts: [d: 0], dropped: [], isDelay: nil))
+        XCTAssertEqual(
+            DatacubeAnswerReader.read(Data(#"{"errcode":48004,"errmsg":"api forbidden"}"#.utf8), begin: d, end: d),
+            .apiError(code: 48004, message: "api forbidden"))
         XCTAssertEqual(EndpointRegistry.unavailableCodes, [48001, 48004, 47009])
     }
 
@@ -144,14 +156,16 @@ final class PublishedTransformTests: XCTestCase {
             ("read_user_other", "int_page_from_other_read_user"), ("title", "title"), ("content_url", "url"),
             ("ref_date", "ref_date"), ("day_offset", "day_offset"), ("msg_data_id", "msg_data_id"), ("article_idx", "article_idx"),
         ]
-        let published = Dictionary(try P.rows(d, .published_total).map { (key($0, "account", "msgid", "stat_date"), $0) },
-                                   uniquingKeysWith: { a, _ in a })
+        let published = Dictionary(
+            try P.rows(d, .published_total).map { (key($0, "account", "msgid", "stat_date"), $0) },
+            uniquingKeysWith: { a, _ in a })
         let legacy = try P.rows(d, .article_total)
         XCTAssertGreaterThan(legacy.count, 300)
         // Items published before 2025-11-01 exist only in the legacy API.
         for old in legacy where (old["ref_date"]?.dayValue ?? P.floor) >= P.floor {
             guard let new = published[key(old, "account", "msgid", "stat_date")] else {
-                XCTFail("no published_total row for \(key(old, "account", "msgid", "stat_date"))"); continue
+                XCTFail("no published_total row for \(key(old, "account", "msgid", "stat_date"))")
+                continue
             }
             for (n, o) in pairs { XCTAssertEqual(new[n], old[o], "\(n) vs \(o) at \(key(old, "account", "msgid", "stat_date"))") }
         }
@@ -166,8 +180,9 @@ final class PublishedTransformTests: XCTestCase {
         XCTAssertGreaterThan(later, 0)
 
         // published_read / published_share vs article_summary (the rows WeChat reported).
-        let summary = Dictionary(try P.rows(d, .article_summary).filter { $0["threshold_status"] == .string("reported") }
-            .map { (key($0, "account", "ref_date", "msgid"), $0) }, uniquingKeysWith: { a, _ in a })
+        let summary = Dictionary(
+            try P.rows(d, .article_summary).filter { $0["threshold_status"] == .string("reported") }
+                .map { (key($0, "account", "ref_date", "msgid"), $0) }, uniquingKeysWith: { a, _ in a })
         var compared = 0
         for new in try P.rows(d, .published_read) {
             guard let old = summary[key(new, "account", "ref_date", "msgid")] else { continue }
@@ -181,13 +196,15 @@ final class PublishedTransformTests: XCTestCase {
         }
 
         // biz_summary vs user_read's `all` row.
-        let all = Dictionary(try P.rows(d, .user_read).filter { $0["user_source"] == .int(99999999) }
-            .map { (key($0, "account", "ref_date"), $0) }, uniquingKeysWith: { a, _ in a })
+        let all = Dictionary(
+            try P.rows(d, .user_read).filter { $0["user_source"] == .int(99999999) }
+                .map { (key($0, "account", "ref_date"), $0) }, uniquingKeysWith: { a, _ in a })
         let biz = try P.rows(d, .biz_summary)
         XCTAssertEqual(biz.count, 2 * DateRange(from: P.floor, to: yesterday).dayCount)
         for new in biz {
             guard let old = all[key(new, "account", "ref_date")] else {
-                XCTAssertEqual(new["read_user"], .int(0), "no user_read row only on a day without readers"); continue
+                XCTAssertEqual(new["read_user"], .int(0), "no user_read row only on a day without readers")
+                continue
             }
             XCTAssertEqual(new["read_user"], old["int_page_read_user"])
             XCTAssertEqual(new["share_user"], old["share_user"])

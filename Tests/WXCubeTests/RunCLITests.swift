@@ -1,8 +1,9 @@
 import AsyncHTTPClient
 import Foundation
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// `wxcube run` as a child process (the built binary) against a sandbox in this process.
 final class RunCLITests: XCTestCase {
@@ -31,31 +32,31 @@ final class RunCLITests: XCTestCase {
     /// `days` days ending 30 days ago (settled: no refetch window).
     private func pipeline(baseURL: String, store: String, rps: Int, days: Int) throws -> String {
         let yaml = """
-        version: 1
-        name: cli-test
-        accounts:
-          - name: main
-            appid: wx0000000000000001
-            secret: ${WXCUBE_TEST_SECRET}
-        api:
-          base_url: \(baseURL)
-          concurrency: 4
-          requests_per_second: \(rps)
-          retries: 10
-          read_timeout: 5
-        store: \(store)
-        range:
-          from: -\(days - 1)d
-          to: -30d
-        stages:
-          - fetch:
-              endpoints: [getarticlesummary, getuserread]
-              refetch_days: 0
-        outputs:
-          - dataset: user_read
-            format: csv
-            path: "user_read.csv"
-        """
+            version: 1
+            name: cli-test
+            accounts:
+              - name: main
+                appid: wx0000000000000001
+                secret: ${WXCUBE_TEST_SECRET}
+            api:
+              base_url: \(baseURL)
+              concurrency: 4
+              requests_per_second: \(rps)
+              retries: 10
+              read_timeout: 5
+            store: \(store)
+            range:
+              from: -\(days - 1)d
+              to: -30d
+            stages:
+              - fetch:
+                  endpoints: [getarticlesummary, getuserread]
+                  refetch_days: 0
+            outputs:
+              - dataset: user_read
+                format: csv
+                path: "user_read.csv"
+            """
         let path = dir.appendingPathComponent("p-\(UUID().uuidString).yaml").path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -88,8 +89,9 @@ final class RunCLITests: XCTestCase {
         // 40 summary days + 14 userread windows = 54 calls.
         let reference = dir.appendingPathComponent("reference.sqlite").path
         let refPipeline = try pipeline(baseURL: sandbox.baseURL, store: reference, rps: 0, days: 40)
-        XCTAssertEqual(try runToEnd(["run", refPipeline], log: dir.appendingPathComponent("ref.log")), 0,
-                       (try? String(contentsOf: dir.appendingPathComponent("ref.log"), encoding: .utf8)) ?? "")
+        XCTAssertEqual(
+            try runToEnd(["run", refPipeline], log: dir.appendingPathComponent("ref.log")), 0,
+            (try? String(contentsOf: dir.appendingPathComponent("ref.log"), encoding: .utf8)) ?? "")
 
         let killed = dir.appendingPathComponent("killed.sqlite").path
         let slowPipeline = try pipeline(baseURL: sandbox.baseURL, store: killed, rps: 15, days: 40)

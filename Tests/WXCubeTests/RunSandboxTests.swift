@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 final class RunSandboxTests: XCTestCase {
     typealias S = RunTestSupport
@@ -16,17 +17,20 @@ final class RunSandboxTests: XCTestCase {
     func testFaultyRunEndsWithTheSameStoreAsAFaultFreeRun() async throws {
         let endpoints: [Endpoint] = [.getarticlesummary, .getarticletotal, .getuserread, .getusershare, .getusersharehour]
         let clean = try await SandboxServer.start(SandboxConfiguration(seed: 7, accounts: 2, now: { S.noon }))
-        let cleanResult = await S.run(S.spec(clean.accounts, endpoints: endpoints, store: store("clean.sqlite")),
-                                      sandbox: clean, from: "2026-06-08", to: "2026-06-14")
+        let cleanResult = await S.run(
+            S.spec(clean.accounts, endpoints: endpoints, store: store("clean.sqlite")),
+            sandbox: clean, from: "2026-06-08", to: "2026-06-14")
         await clean.stop()
         XCTAssertEqual(cleanResult.status, .complete, cleanResult.messages.joined(separator: "\n"))
 
         var faults = try SandboxFaults(parsing: "busy=0.2,expire=0.05,http500=0.05,truncate=0.05,slow=0.02")
         faults.slowDelaySeconds = 1.5
         let faulty = try await SandboxServer.start(SandboxConfiguration(seed: 7, accounts: 2, faults: faults, now: { S.noon }))
-        let faultyResult = await S.run(S.spec(faulty.accounts, endpoints: endpoints, store: store("faulty.sqlite"),
-                                              concurrency: 6, retries: 10, readTimeout: 0.4),
-                                       sandbox: faulty, from: "2026-06-08", to: "2026-06-14")
+        let faultyResult = await S.run(
+            S.spec(
+                faulty.accounts, endpoints: endpoints, store: store("faulty.sqlite"),
+                concurrency: 6, retries: 10, readTimeout: 0.4),
+            sandbox: faulty, from: "2026-06-08", to: "2026-06-14")
         let stats = faulty.stats()
         await faulty.stop()
         XCTAssertEqual(faultyResult.status, .complete, faultyResult.messages.joined(separator: "\n"))
@@ -74,8 +78,9 @@ final class RunSandboxTests: XCTestCase {
 
     func testSecondRunOnlyRefetchesTheRefetchWindow() async throws {
         let sandbox = try await SandboxServer.start(SandboxConfiguration(seed: 5, accounts: 2, now: { S.noon }))
-        let spec = S.spec(sandbox.accounts, endpoints: [.getarticlesummary, .getarticletotal, .getusershare],
-                          store: store("r.sqlite"), refetchDays: 3)
+        let spec = S.spec(
+            sandbox.accounts, endpoints: [.getarticlesummary, .getarticletotal, .getusershare],
+            store: store("r.sqlite"), refetchDays: 3)
         let first = await S.run(spec, sandbox: sandbox, from: "2026-06-01", to: "2026-06-14")
         XCTAssertEqual(first.status, .complete)
         sandbox.resetStats()
@@ -131,8 +136,9 @@ final class RunSandboxTests: XCTestCase {
     func testAFatalAccountErrorStopsOnlyThatAccount() async throws {
         let sandbox = try await SandboxServer.start(SandboxConfiguration(seed: 4, accounts: 2, now: { S.noon }))
         let bad = sandbox.accounts[1]
-        let spec = S.spec(sandbox.accounts, endpoints: [.getarticlesummary, .getuserread], store: store("f.sqlite"),
-                          secretOverride: [bad.appid: "wrong-secret-value"])
+        let spec = S.spec(
+            sandbox.accounts, endpoints: [.getarticlesummary, .getuserread], store: store("f.sqlite"),
+            secretOverride: [bad.appid: "wrong-secret-value"])
         let result = await S.run(spec, sandbox: sandbox, from: "2026-06-05", to: "2026-06-14")
         await sandbox.stop()
         XCTAssertEqual(result.status, .incomplete)
@@ -156,11 +162,19 @@ final class RunSandboxTests: XCTestCase {
         let calls = sandbox.stats().datacubeCalls
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let offlineOK = await PipelineRunner(spec: spec, options: RunOptions(from: .date(S.day("2026-06-05")), to: .date(S.day("2026-06-10")),
-                                                                               offline: true, now: S.noon), logger: logger).run()
+        let offlineOK = await PipelineRunner(
+            spec: spec,
+            options: RunOptions(
+                from: .date(S.day("2026-06-05")), to: .date(S.day("2026-06-10")),
+                offline: true, now: S.noon), logger: logger
+        ).run()
         XCTAssertEqual(offlineOK.status, .complete)
-        let offlineMissing = await PipelineRunner(spec: spec, options: RunOptions(from: .date(S.day("2026-06-05")), to: .date(S.day("2026-06-12")),
-                                                                                    offline: true, now: S.noon), logger: logger).run()
+        let offlineMissing = await PipelineRunner(
+            spec: spec,
+            options: RunOptions(
+                from: .date(S.day("2026-06-05")), to: .date(S.day("2026-06-12")),
+                offline: true, now: S.noon), logger: logger
+        ).run()
         XCTAssertEqual(offlineMissing.status, .incomplete)
         XCTAssertTrue(offlineMissing.messages.joined(separator: "\n").contains("2026-06-11"), offlineMissing.messages.joined(separator: "\n"))
         XCTAssertEqual(sandbox.stats().datacubeCalls, calls, "--offline makes no call")

@@ -34,7 +34,8 @@ final class SandboxAPITests: XCTestCase {
         XCTAssertFalse(r.text.contains("sandbox-secret"), "an error must not echo a secret")
         r = try await client.send(.POST, "/cgi-bin/stable_token", body: #"{"grant_type":"client_credential","appid":"wxnope","secret":"x"}"#)
         XCTAssertEqual(r.errcode, 40013)
-        r = try await client.send(.POST, "/cgi-bin/stable_token", body: #"{"grant_type":"client_credential","appid":"\#(a.appid)","secret":"sandbox-secret-2"}"#)
+        r = try await client.send(
+            .POST, "/cgi-bin/stable_token", body: #"{"grant_type":"client_credential","appid":"\#(a.appid)","secret":"sandbox-secret-2"}"#)
         XCTAssertEqual(r.errcode, 40125)
         r = try await client.send(.POST, "/cgi-bin/stable_token", body: "{not json")
         XCTAssertEqual(r.errcode, 47001)

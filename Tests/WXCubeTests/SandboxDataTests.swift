@@ -39,7 +39,9 @@ final class SandboxDataTests: XCTestCase {
         let (b, _) = try await start(seed: 42)
         let (c, _) = try await start(seed: 43)
         let first = try await sample(a), second = try await sample(b), other = try await sample(c)
-        await a.stop(); await b.stop(); await c.stop()
+        await a.stop()
+        await b.stop()
+        await c.stop()
         XCTAssertEqual(first.count, 3 * 6 * 4)
         XCTAssertEqual(first, second, "same seed, same bytes")
         let differing = first.keys.filter { first[$0] != other[$0] }
@@ -47,9 +49,11 @@ final class SandboxDataTests: XCTestCase {
         // The generator, used in-process, gives exactly what the server sent.
         let generator = SandboxDataGenerator(seed: 42)
         let appid = a.accounts[0].appid
-        XCTAssertEqual(first["\(appid) getarticletotal \(yesterday.adding(days: -5))"],
-                       generator.responseBody(endpoint: .getarticletotal, appid: appid, begin: yesterday.adding(days: -5),
-                                              end: yesterday.adding(days: -5), yesterday: yesterday))
+        XCTAssertEqual(
+            first["\(appid) getarticletotal \(yesterday.adding(days: -5))"],
+            generator.responseBody(
+                endpoint: .getarticletotal, appid: appid, begin: yesterday.adding(days: -5),
+                end: yesterday.adding(days: -5), yesterday: yesterday))
     }
 
     func testMonthOfDataKeepsWeChatsInvariants() async throws {
@@ -109,7 +113,8 @@ final class SandboxDataTests: XCTestCase {
                     let cumulative = try XCTUnwrap(details[msgid]?[day.iso], "summary lists \(msgid) on \(day) but the totals do not")
                     let before = details[msgid]?[day.adding(days: -1).iso]
                     for metric in Datasets.coreMetrics.map(\.name) {
-                        XCTAssertEqual(row[metric] as? Int, (cumulative[metric] as? Int ?? 0) - (before?[metric] as? Int ?? 0), "\(metric) of \(msgid) on \(day)")
+                        XCTAssertEqual(
+                            row[metric] as? Int, (cumulative[metric] as? Int ?? 0) - (before?[metric] as? Int ?? 0), "\(metric) of \(msgid) on \(day)")
                     }
                 }
                 let live = details.filter { $0.value[day.iso] != nil }.map(\.key)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import WXCube
 
 final class SpecLoaderTests: XCTestCase {
@@ -51,22 +52,23 @@ final class SpecLoaderTests: XCTestCase {
     }
 
     func testDefaultsAndSubstitution() throws {
-        let spec = try load("""
-        name: minimal
-        accounts:
-          - name: main
-            appid: ${WECHAT_APPID}
-            secret: ${WECHAT_SECRET}
-          - name: central
-            appid: wx_central
-            access_token: ${WECHAT_ACCESS_TOKEN}
-        stages:
-          - fetch: {endpoints: [getuserread]}
-        outputs:
-          - dataset: user_read
-            format: csv
-            path: "{dataset}.csv"
-        """)
+        let spec = try load(
+            """
+            name: minimal
+            accounts:
+              - name: main
+                appid: ${WECHAT_APPID}
+                secret: ${WECHAT_SECRET}
+              - name: central
+                appid: wx_central
+                access_token: ${WECHAT_ACCESS_TOKEN}
+            stages:
+              - fetch: {endpoints: [getuserread]}
+            outputs:
+              - dataset: user_read
+                format: csv
+                path: "{dataset}.csv"
+            """)
         XCTAssertEqual(spec.version, 1)
         XCTAssertEqual(spec.store, SpecDefaults.store)
         XCTAssertEqual(spec.api.base, .url("https://api.weixin.qq.com"))
@@ -93,41 +95,42 @@ final class SpecLoaderTests: XCTestCase {
 
     func testEveryMistakeIsReportedWithItsLine() {
         let yaml = """
-        version: 1
-        name: broken
-        acounts: []
-        accounts:
-          - name: main
-            appid: wx1
-          - name: second
-            appid: ${MISSING_APPID}
-            secret: ${WECHAT_SECRET}
-        api:
-          concurency: 4
-          retries: many
-        range:
-          from: 2024-02-30
-          to: 2030-01-01
-        stages:
-          - fetch:
-              endpoints: [getarticlesumary, getuserread]
-          - derive:
-              dataset: article_total
-              metrics:
-                read_rate: int_page_read_user / target_users
-                weird: int_page_read_user * 2
-          - annotate_threshold:
-              min_sum: 3
-        outputs:
-          - dataset: user_share
-            format: csv.gzip
-            path: "{dataset}.csv.gz"
-        """
+            version: 1
+            name: broken
+            acounts: []
+            accounts:
+              - name: main
+                appid: wx1
+              - name: second
+                appid: ${MISSING_APPID}
+                secret: ${WECHAT_SECRET}
+            api:
+              concurency: 4
+              retries: many
+            range:
+              from: 2024-02-30
+              to: 2030-01-01
+            stages:
+              - fetch:
+                  endpoints: [getarticlesumary, getuserread]
+              - derive:
+                  dataset: article_total
+                  metrics:
+                    read_rate: int_page_read_user / target_users
+                    weird: int_page_read_user * 2
+              - annotate_threshold:
+                  min_sum: 3
+            outputs:
+              - dataset: user_share
+                format: csv.gzip
+                path: "{dataset}.csv.gz"
+            """
         let d = diagnostics(yaml)
         func line(_ l: Int, _ fragment: String, file: StaticString = #filePath, lineNo: UInt = #line) {
-            XCTAssertTrue(d.contains { $0.line == l && $0.message.contains(fragment) },
-                          "no diagnostic at line \(l) containing '\(fragment)' in:\n\(d.map(\.description).joined(separator: "\n"))",
-                          file: file, line: lineNo)
+            XCTAssertTrue(
+                d.contains { $0.line == l && $0.message.contains(fragment) },
+                "no diagnostic at line \(l) containing '\(fragment)' in:\n\(d.map(\.description).joined(separator: "\n"))",
+                file: file, line: lineNo)
         }
         line(3, "unknown key 'acounts'; did you mean 'accounts'?")
         line(5, "neither secret nor access_token")
@@ -149,17 +152,18 @@ final class SpecLoaderTests: XCTestCase {
     }
 
     func testSecretsNeverAppearInMessages() {
-        let d = diagnostics("""
-        accounts:
-          - name: main
-            appid: wx1
-            secret: ${WECHAT_SECRET}
-            access_token: ${WECHAT_ACCESS_TOKEN}
-        stages:
-          - fetch:
-              endpoints: [getuserread]
-              refetch_days: ${WECHAT_SECRET}
-        """)
+        let d = diagnostics(
+            """
+            accounts:
+              - name: main
+                appid: wx1
+                secret: ${WECHAT_SECRET}
+                access_token: ${WECHAT_ACCESS_TOKEN}
+            stages:
+              - fetch:
+                  endpoints: [getuserread]
+                  refetch_days: ${WECHAT_SECRET}
+            """)
         let text = d.map(\.description).joined(separator: "\n")
         XCTAssertTrue(text.contains("not both"), text)
         XCTAssertFalse(text.contains("dummy-token-value-456"), text)
@@ -169,42 +173,54 @@ final class SpecLoaderTests: XCTestCase {
     }
 
     func testRangeRules() {
-        XCTAssertTrue(diagnostics("""
-        accounts: [{name: a, appid: x, secret: y}]
-        range: {from: 2024-03-10, to: 2024-03-01}
-        stages: [{fetch: {endpoints: [getuserread]}}]
-        """).contains { $0.line == 2 && $0.message.contains("is after to") })
-        XCTAssertTrue(diagnostics("""
-        accounts: [{name: a, appid: x, secret: y}]
-        range: {from: 2014-01-01, to: 2014-06-01}
-        stages: [{fetch: {endpoints: [getuserread]}}]
-        """).contains { $0.message.contains("before 2014-12-01") })
-        XCTAssertNoThrow(try load("""
-        accounts: [{name: a, appid: x, secret: y}]
-        range: {from: -30d, to: 2026-11-28}
-        stages: [{fetch: {endpoints: [getuserread]}}]
-        """))
+        XCTAssertTrue(
+            diagnostics(
+                """
+                accounts: [{name: a, appid: x, secret: y}]
+                range: {from: 2024-03-10, to: 2024-03-01}
+                stages: [{fetch: {endpoints: [getuserread]}}]
+                """
+            ).contains { $0.line == 2 && $0.message.contains("is after to") })
+        XCTAssertTrue(
+            diagnostics(
+                """
+                accounts: [{name: a, appid: x, secret: y}]
+                range: {from: 2014-01-01, to: 2014-06-01}
+                stages: [{fetch: {endpoints: [getuserread]}}]
+                """
+            ).contains { $0.message.contains("before 2014-12-01") })
+        XCTAssertNoThrow(
+            try load(
+                """
+                accounts: [{name: a, appid: x, secret: y}]
+                range: {from: -30d, to: 2026-11-28}
+                stages: [{fetch: {endpoints: [getuserread]}}]
+                """))
     }
 
     func testOutputRules() {
-        let d = diagnostics("""
-        accounts: [{name: a, appid: x, secret: y}]
-        stages:
-          - fetch: {endpoints: [getarticletotal, getuserread]}
-        outputs:
-          - datasets: [user_read, article_total]
-            format: csv
-            path: "all.csv"
-          - dataset: user_read
-            format: ndjson
-            path: "/etc/{dataset}.ndjson"
-            bom: true
-          - dataset: user_raed
-            format: xlsx
-            path: "x_{when}.xlsx"
-        """)
+        let d = diagnostics(
+            """
+            accounts: [{name: a, appid: x, secret: y}]
+            stages:
+              - fetch: {endpoints: [getarticletotal, getuserread]}
+            outputs:
+              - datasets: [user_read, article_total]
+                format: csv
+                path: "all.csv"
+              - dataset: user_read
+                format: ndjson
+                path: "/etc/{dataset}.ndjson"
+                bom: true
+              - dataset: user_raed
+                format: xlsx
+                path: "x_{when}.xlsx"
+            """)
         let text = d.map(\.description).joined(separator: "\n")
-        XCTAssertTrue(d.contains { $0.line == 5 && $0.message.contains("no stage or endpoint produces dataset article_total; fetch getarticletotal and add a flatten stage") }, text)
+        XCTAssertTrue(
+            d.contains {
+                $0.line == 5 && $0.message.contains("no stage or endpoint produces dataset article_total; fetch getarticletotal and add a flatten stage")
+            }, text)
         XCTAssertTrue(d.contains { $0.line == 7 && $0.message.contains("need {dataset}") }, text)
         XCTAssertTrue(d.contains { $0.line == 10 && $0.message.contains("relative") }, text)
         XCTAssertTrue(d.contains { $0.line == 8 && $0.message.contains("bom and excel_safe") }, text)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import XCTest
+
 @testable import WXCube
 
 final class StoreRawStoreTests: XCTestCase {
@@ -19,8 +20,9 @@ final class StoreRawStoreTests: XCTestCase {
     private func window(_ b: String, _ e: String, body: String, counts: [String: Int], at t: Double = 1_700_000_000) throws -> FetchedWindow {
         var rc: [Day: Int] = [:]
         for (k, v) in counts { rc[try day(k)] = v }
-        return FetchedWindow(storeKey: "wx1", endpoint: .getuserread, begin: try day(b), end: try day(e),
-                             body: Data(body.utf8), rowCounts: rc, fetchedAt: Date(timeIntervalSince1970: t))
+        return FetchedWindow(
+            storeKey: "wx1", endpoint: .getuserread, begin: try day(b), end: try day(e),
+            body: Data(body.utf8), rowCounts: rc, fetchedAt: Date(timeIntervalSince1970: t))
     }
 
     func testCreatesParentFoldersAndStoresAWindowPerDay() async throws {
@@ -53,12 +55,16 @@ final class StoreRawStoreTests: XCTestCase {
         try await store.commit(try window("2024-03-01", "2024-03-03", body: #"{"list":[]}"#, counts: [:]))
         XCTAssertEqual(try store.responseCount(), 1)
         // Refetch one day: the old response still covers the other two days.
-        try await store.commit(try window("2024-03-02", "2024-03-02", body: #"{"list":[{"ref_date":"2024-03-02"}]}"#,
-                                          counts: ["2024-03-02": 1], at: 1_700_100_000))
+        try await store.commit(
+            try window(
+                "2024-03-02", "2024-03-02", body: #"{"list":[{"ref_date":"2024-03-02"}]}"#,
+                counts: ["2024-03-02": 1], at: 1_700_100_000))
         XCTAssertEqual(try store.responseCount(), 2)
         // Refetch the whole range: both older responses are orphans and go.
-        try await store.commit(try window("2024-03-01", "2024-03-03", body: #"{"list":[{"ref_date":"2024-03-02"}]}"#,
-                                          counts: ["2024-03-02": 1], at: 1_700_200_000))
+        try await store.commit(
+            try window(
+                "2024-03-01", "2024-03-03", body: #"{"list":[{"ref_date":"2024-03-02"}]}"#,
+                counts: ["2024-03-02": 1], at: 1_700_200_000))
         XCTAssertEqual(try store.responseCount(), 1)
         let days = try store.allDays()
         XCTAssertEqual(days.count, 3, "UNIQUE(store_key, endpoint, day): no duplicate days")
@@ -97,8 +103,9 @@ final class StoreRawStoreTests: XCTestCase {
 
     func testPlannerUsesTheStoreAsCoverage() async throws {
         let store = try RawStore(path: dir.appendingPathComponent("s.sqlite").path)
-        let spec = PipelineSpec(name: "t", accounts: [AccountSpec(name: "a", appid: "wx1", credential: .secret(Secret("s")))],
-                                stages: [.fetch(FetchStageSpec(endpoints: [.getuserread], refetchDays: 0))], outputs: [])
+        let spec = PipelineSpec(
+            name: "t", accounts: [AccountSpec(name: "a", appid: "wx1", credential: .secret(Secret("s")))],
+            stages: [.fetch(FetchStageSpec(endpoints: [.getuserread], refetchDays: 0))], outputs: [])
         let now = ChinaClock.startOf(try day("2024-03-20")).addingTimeInterval(12 * 3600)
         try await store.commit(try window("2024-03-01", "2024-03-03", body: #"{"list":[]}"#, counts: [:]))
         let plan = try Planner(spec: spec).plan(range: DateRange(from: try day("2024-03-01"), to: try day("2024-03-06")), now: now, coverage: store)

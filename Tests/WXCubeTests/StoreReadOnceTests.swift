@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// Counts the bodies a run reads: every stored body is read once per run
 /// (issue 12), not once per dataset, output file or day of its window.
@@ -42,8 +43,9 @@ final class StoreReadOnceTests: XCTestCase {
         let yesterday = Day(iso: "2026-06-14") ?? Day.dataStart
         let store = CountingStore(SandboxStoreReader(generator: SandboxDataGenerator(seed: 3), yesterday: yesterday))
         let accounts = SandboxAccount.list(2).map { account("acct\($0.index)", $0.appid) }
-        let datasets = PipelineDatasets(spec: shippedSpec(accounts: accounts),
-                                        range: DateRange(from: yesterday.adding(days: -20), to: yesterday), store: store)
+        let datasets = PipelineDatasets(
+            spec: shippedSpec(accounts: accounts),
+            range: DateRange(from: yesterday.adding(days: -20), to: yesterday), store: store)
         var rows = 0
         // article_total and article_summary (annotate) both need getarticletotal; each dataset twice, as two output files would.
         for _ in 0..<2 {
@@ -87,8 +89,9 @@ final class StoreReadOnceTests: XCTestCase {
         }
         fake.put("wx1", .getusershare, from: from, to: to, json: #"{"list":[\#(list.joined(separator: ","))]}"#)
         let store = CountingStore(fake)
-        let datasets = PipelineDatasets(spec: shippedSpec(accounts: [account("a", "wx1")], endpoints: [.getusershare], annotate: false),
-                                        range: DateRange(from: from, to: to), store: store)
+        let datasets = PipelineDatasets(
+            spec: shippedSpec(accounts: [account("a", "wx1")], endpoints: [.getusershare], annotate: false),
+            range: DateRange(from: from, to: to), store: store)
         XCTAssertEqual(try drain(try datasets.stream(.user_share, account: nil)), 7)
         XCTAssertEqual(store.counts, ["wx1 getusershare 1": 1])
     }
@@ -96,9 +99,11 @@ final class StoreReadOnceTests: XCTestCase {
     func testParallelFilesKeepsInputOrderAndReportsTheFirstFailure() {
         struct Boom: Error, Equatable { var i: Int }
         XCTAssertEqual(try ParallelFiles.map(Array(0..<50), workers: 4) { $0 * 2 }, Array(0..<50).map { $0 * 2 })
-        XCTAssertThrowsError(try ParallelFiles.map(Array(0..<50), workers: 4) { i -> Int in
-            if i == 3 || i == 7 { throw Boom(i: i) }
-            return i
-        }) { error in XCTAssertEqual(error as? Boom, Boom(i: 3)) }
+        XCTAssertThrowsError(
+            try ParallelFiles.map(Array(0..<50), workers: 4) { i -> Int in
+                if i == 3 || i == 7 { throw Boom(i: i) }
+                return i
+            }
+        ) { error in XCTAssertEqual(error as? Boom, Boom(i: 3)) }
     }
 }

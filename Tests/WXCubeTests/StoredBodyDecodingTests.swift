@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// The transform's single-pass decoders of stored bodies against the Codable
 /// models (`DatacubeList<Item>.decode`, JSONDecoder), which stay as the oracle.
@@ -66,11 +67,22 @@ final class StoredBodyDecodingTests: XCTestCase {
         let generator = SandboxDataGenerator(seed: 9)
         let day = Day(iso: "2026-06-01") ?? Day.dataStart
         let bodies: [(Endpoint, Data)] = [
-            (.getarticletotal, generator.responseData(endpoint: .getarticletotal, appid: SandboxAccount(index: 1).appid,
-                                                      begin: day, end: day, yesterday: day.adding(days: 10))),
-            (.getusershare, generator.responseData(endpoint: .getusershare, appid: SandboxAccount(index: 2).appid,
-                                                   begin: day, end: day.adding(days: 2), yesterday: day.adding(days: 10))),
-            (.getarticlesummary, Data(#"{"list":[{"ref_date":"2026-06-01","msgid":"1_1","title":"a \"b\" \u00e9","int_page_read_user":12.0,"x":[1,{"y":null}]}, 7]} "#.utf8)),
+            (
+                .getarticletotal,
+                generator.responseData(
+                    endpoint: .getarticletotal, appid: SandboxAccount(index: 1).appid,
+                    begin: day, end: day, yesterday: day.adding(days: 10))
+            ),
+            (
+                .getusershare,
+                generator.responseData(
+                    endpoint: .getusershare, appid: SandboxAccount(index: 2).appid,
+                    begin: day, end: day.adding(days: 2), yesterday: day.adding(days: 10))
+            ),
+            (
+                .getarticlesummary,
+                Data(#"{"list":[{"ref_date":"2026-06-01","msgid":"1_1","title":"a \"b\" \u00e9","int_page_read_user":12.0,"x":[1,{"y":null}]}, 7]} "#.utf8)
+            ),
         ]
         for (endpoint, body) in bodies {
             XCTAssertGreaterThan(body.count, 40, endpoint.rawValue)
@@ -87,13 +99,17 @@ final class StoredBodyDecodingTests: XCTestCase {
     }
 
     func testLenientFieldsAsCodable() {
-        let values = ["12", "-7", "0", "-0", "12.0", "1e3", "1E3", "0.1e1", "12.5", "-0.0", "1e17", "1.5e1", "2.5e-1",
-                      "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
-                      "100000000000000000000000", "1e400", "\"12\"", "\" 12 \"", "\"+5\"", "\"1.5\"", "\"\"", "\"abc\"",
-                      "\"2026-06-01\"", "\"2026-6-1\"", "\"2026-02-30\"", "\"2026\\u002d06-01\"", "\"\\ud800\"", "\"a\\nb\"",
-                      "true", "false", "null", "[]", "[1,2]", "{}", "{\"a\":[1]}"]
-        let fields = ["ref_date", "msgid", "title", "url", "user_source", "ref_hour", "share_scene", "share_count",
-                      "share_user", "int_page_read_user", "target_user", "stat_date", "details", "list"]
+        let values = [
+            "12", "-7", "0", "-0", "12.0", "1e3", "1E3", "0.1e1", "12.5", "-0.0", "1e17", "1.5e1", "2.5e-1",
+            "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+            "100000000000000000000000", "1e400", "\"12\"", "\" 12 \"", "\"+5\"", "\"1.5\"", "\"\"", "\"abc\"",
+            "\"2026-06-01\"", "\"2026-6-1\"", "\"2026-02-30\"", "\"2026\\u002d06-01\"", "\"\\ud800\"", "\"a\\nb\"",
+            "true", "false", "null", "[]", "[1,2]", "{}", "{\"a\":[1]}",
+        ]
+        let fields = [
+            "ref_date", "msgid", "title", "url", "user_source", "ref_hour", "share_scene", "share_count",
+            "share_user", "int_page_read_user", "target_user", "stat_date", "details", "list",
+        ]
         for v in values {
             for f in fields {
                 let element = #"{"ref_date":"2026-06-01","msgid":"9_1","\#(f)":\#(v),"share_user":3}"#

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// pipelines/demo.yaml fetched from the sandbox over loopback HTTP into a real
 /// SQLite store, then every dataset streamed through the stages.
@@ -18,8 +19,9 @@ final class TransformEndToEndTests: XCTestCase {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let storePath = dir.appendingPathComponent("store.sqlite").path
-        let options = RunOptions(from: .date(day("2026-06-12")), to: .date(day("2026-06-14")), apiBase: sandbox.baseURL,
-                                 outDirectory: dir.path, storePath: storePath, now: noon, retryBaseDelay: 0.005)
+        let options = RunOptions(
+            from: .date(day("2026-06-12")), to: .date(day("2026-06-14")), apiBase: sandbox.baseURL,
+            outDirectory: dir.path, storePath: storePath, now: noon, retryBaseDelay: 0.005)
         let result = await PipelineRunner(spec: spec, options: options, logger: logger).run()
         await sandbox.stop()
         XCTAssertEqual(result.status, .complete, result.messages.joined(separator: "\n"))
@@ -36,8 +38,9 @@ final class TransformEndToEndTests: XCTestCase {
             let rows = try stream.collect()
             XCTAssertGreaterThan(rows.count, 0, d.rawValue)
             // Accounts by name: "lifestyle", "newsroom", "科技日报 demo".
-            XCTAssertEqual(Array(Set(rows.map { $0[0] })).sorted { ValueOrder.less($0, $1) },
-                           ["lifestyle", "newsroom", "科技日报 demo"].map(Value.string), d.rawValue)
+            XCTAssertEqual(
+                Array(Set(rows.map { $0[0] })).sorted { ValueOrder.less($0, $1) },
+                ["lifestyle", "newsroom", "科技日报 demo"].map(Value.string), d.rawValue)
             if d == .article_summary {
                 let expected = spec.accounts.reduce(0) { n, a in
                     n + range.days.reduce(0) { $0 + generator.liveArticleDays(appid: a.appid ?? "", on: $1).count }

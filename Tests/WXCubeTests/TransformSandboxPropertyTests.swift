@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// A month of sandbox answers in a real SQLite store, through the shipped stages,
 /// checked against the sandbox generator's own figures.
@@ -26,8 +27,10 @@ final class TransformSandboxPropertyTests: XCTestCase {
                 while begin <= range.to {
                     let end = min(range.to, begin.adding(days: endpoint.maxSpanDays - 1))
                     let body = generator.responseData(endpoint: endpoint, appid: appid, begin: begin, end: end, yesterday: yesterday)
-                    windows.append(FetchedWindow(storeKey: acc.storeKey, endpoint: endpoint, begin: begin, end: end, body: body,
-                                                 rowCounts: [:], fetchedAt: Date(timeIntervalSince1970: 0)))
+                    windows.append(
+                        FetchedWindow(
+                            storeKey: acc.storeKey, endpoint: endpoint, begin: begin, end: end, body: body,
+                            rowCounts: [:], fetchedAt: Date(timeIntervalSince1970: 0)))
                     begin = end.adding(days: 1)
                 }
             }

@@ -1,20 +1,31 @@
 import Foundation
 import XCTest
+
 @testable import WXCube
 
 /// `wxcube schema` rendering, checked with real readers (JSON parser, DuckDB).
 final class TransformSchemaTests: XCTestCase {
     func testFullSchemasFollowDesign() {
-        XCTAssertEqual(Datasets.fullSchema(.article_summary).names, [
-            "account", "ref_date", "msgid", "msg_data_id", "article_idx", "title", "user_source",
-            "int_page_read_user", "int_page_read_count", "ori_page_read_user", "ori_page_read_count",
-            "share_user", "share_count", "add_to_fav_user", "add_to_fav_count", "threshold_sum", "threshold_status",
-        ])
+        XCTAssertEqual(
+            Datasets.fullSchema(.article_summary).names,
+            [
+                "account", "ref_date", "msgid", "msg_data_id", "article_idx", "title", "user_source",
+                "int_page_read_user", "int_page_read_count", "ori_page_read_user", "ori_page_read_count",
+                "share_user", "share_count", "add_to_fav_user", "add_to_fav_count", "threshold_sum", "threshold_status",
+            ])
         let total = Datasets.fullSchema(.article_total).names
-        XCTAssertEqual(Array(total.prefix(11)), ["account", "ref_date", "stat_date", "day_offset", "msgid", "msg_data_id",
-                                                 "article_idx", "title", "url", "user_source", "target_user"])
-        XCTAssertEqual(Array(total.suffix(9)), ["read_rate", "share_rate", "fav_rate", "ori_page_rate", "int_page_read_user_daily",
-                                                "int_page_read_count_daily", "share_count_daily", "add_to_fav_count_daily", "quality_flags"])
+        XCTAssertEqual(
+            Array(total.prefix(11)),
+            [
+                "account", "ref_date", "stat_date", "day_offset", "msgid", "msg_data_id",
+                "article_idx", "title", "url", "user_source", "target_user",
+            ])
+        XCTAssertEqual(
+            Array(total.suffix(9)),
+            [
+                "read_rate", "share_rate", "fav_rate", "ori_page_rate", "int_page_read_user_daily",
+                "int_page_read_count_daily", "share_count_daily", "add_to_fav_count_daily", "quality_flags",
+            ])
         XCTAssertEqual(total.count, 48)
         XCTAssertEqual(Datasets.fullSchema(.user_share).names, ["account", "ref_date", "share_scene", "share_scene_name", "share_count", "share_user"])
     }
@@ -44,7 +55,8 @@ final class TransformSchemaTests: XCTestCase {
         XCTAssertEqual(bq?[1]["type"], "DATE")
         XCTAssertEqual(bq?[2]["type"], "INTEGER")
 
-        let all = try JSONSerialization.jsonObject(with: Data(SchemaDocument.render(DatasetName.allCases, format: .bigquery).utf8)) as? [String: [[String: String]]]
+        let all =
+            try JSONSerialization.jsonObject(with: Data(SchemaDocument.render(DatasetName.allCases, format: .bigquery).utf8)) as? [String: [[String: String]]]
         XCTAssertEqual(all?.keys.sorted(), DatasetName.allCases.map(\.rawValue).sorted())
         XCTAssertEqual(all?["article_total"]?.first { $0["name"] == "read_rate" }?["type"], "FLOAT")
     }

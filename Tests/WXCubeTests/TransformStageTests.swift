@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import WXCube
 
 /// Hand-made answers for the edge cases of the datasets (missing days, nulls, duplicates), through the shipped stages.
@@ -36,27 +37,36 @@ final class TransformStageTests: XCTestCase {
             let v = d - 3 // cumulative 1, 2, ..., 7
             return detail(String(format: "2024-03-%02d", d), target: 50, [v, v * 2, 0, 0, 0, 0, 0, 0])
         }
-        s.put("wxA", .getarticletotal, from: day("2024-03-04"),
-              json: "{\"list\": [\(article("2024-03-04", "100_1", "Early, \\\"quoted\\\"", details: early))]}")
+        s.put(
+            "wxA", .getarticletotal, from: day("2024-03-04"),
+            json: "{\"list\": [\(article("2024-03-04", "100_1", "Early, \\\"quoted\\\"", details: early))]}")
         for d in 5...9 { s.put("wxA", .getarticletotal, from: day(String(format: "2024-03-%02d", d)), json: "{\"list\": []}") }
-        let noIndex = article("2024-03-10", "200", "No index", details: [
-            detail("2024-03-11", target: 0, [4, 5, 1, 1, 0, 0, 0, 0]),
-            detail("2024-03-10", target: nil, [1, 9, 1, 1, 0, 0, 0, 0]),
-        ])
+        let noIndex = article(
+            "2024-03-10", "200", "No index",
+            details: [
+                detail("2024-03-11", target: 0, [4, 5, 1, 1, 0, 0, 0, 0]),
+                detail("2024-03-10", target: nil, [1, 9, 1, 1, 0, 0, 0, 0]),
+            ])
         s.put("wxA", .getarticletotal, from: day("2024-03-10"), json: "{\"list\": [\(noIndex)]}")
-        s.put("wxA", .getarticletotal, from: day("2024-03-11"), json: """
-            {"list": [\(article("2024-03-11", "300_2", "Zero", details: [detail("2024-03-11", target: 80, [0, 0, 0, 0, 2, 2, 0, 0])]))]}
-            """)
+        s.put(
+            "wxA", .getarticletotal, from: day("2024-03-11"),
+            json: """
+                {"list": [\(article("2024-03-11", "300_2", "Zero", details: [detail("2024-03-11", target: 80, [0, 0, 0, 0, 2, 2, 0, 0])]))]}
+                """)
         // 03-10: 200 with sum 1 + 0 + 0 + 0 + 0 = 1 (inconsistent); 999_1 not in article_total;
         // 100_1 (live on 03-10) omitted.
-        s.put("wxA", .getarticlesummary, from: day("2024-03-10"), json: """
-            {"list": [\(summaryRow("2024-03-10", "999_1", "Elsewhere", [2, 3, 0, 0, 1, 2, 0, 0])),
-                      \(summaryRow("2024-03-10", "200", "No index", [1, 9, 0, 0, 0, 0, 0, 0]))]}
-            """)
+        s.put(
+            "wxA", .getarticlesummary, from: day("2024-03-10"),
+            json: """
+                {"list": [\(summaryRow("2024-03-10", "999_1", "Elsewhere", [2, 3, 0, 0, 1, 2, 0, 0])),
+                          \(summaryRow("2024-03-10", "200", "No index", [1, 9, 0, 0, 0, 0, 0, 0]))]}
+                """)
         // 03-11: 300_2 reported; 200 omitted. 100_1 is no longer live (its details end on 03-10).
-        s.put("wxA", .getarticlesummary, from: day("2024-03-11"), json: """
-            {"list": [\(summaryRow("2024-03-11", "300_2", "Zero", [0, 0, 0, 0, 2, 2, 0, 0]))]}
-            """)
+        s.put(
+            "wxA", .getarticlesummary, from: day("2024-03-11"),
+            json: """
+                {"list": [\(summaryRow("2024-03-11", "300_2", "Zero", [0, 0, 0, 0, 2, 2, 0, 0]))]}
+                """)
         return s
     }
 
@@ -68,17 +78,25 @@ final class TransformStageTests: XCTestCase {
         let rows = try datasets().stream(.article_summary, account: nil).collect()
         let a = Value.string("main"), d10 = Value.date(from), d11 = Value.date(to)
         let nulls8 = Row(repeating: .null, count: 8)
-        XCTAssertEqual(rows, [
-            // Live since 6 days before `from`, no summary row on 03-10.
-            [a, d10, .string("100_1"), .string("100"), .int(1), .string("Early, \"quoted\""), .int(0)] + nulls8 + [.null, .string("below_threshold")],
-            [a, d10, .string("200"), .string("200"), .null, .string("No index"), .int(0),
-             .int(1), .int(9), .int(0), .int(0), .int(0), .int(0), .int(0), .int(0), .int(1), .string("inconsistent")],
-            [a, d10, .string("999_1"), .string("999"), .int(1), .string("Elsewhere"), .int(0),
-             .int(2), .int(3), .int(0), .int(0), .int(1), .int(2), .int(0), .int(0), .int(5), .string("reported")],
-            [a, d11, .string("200"), .string("200"), .null, .string("No index"), .int(0)] + nulls8 + [.null, .string("below_threshold")],
-            [a, d11, .string("300_2"), .string("300"), .int(2), .string("Zero"), .int(0),
-             .int(0), .int(0), .int(0), .int(0), .int(2), .int(2), .int(0), .int(0), .int(4), .string("reported")],
-        ])
+        XCTAssertEqual(
+            rows,
+            [
+                // Live since 6 days before `from`, no summary row on 03-10.
+                [a, d10, .string("100_1"), .string("100"), .int(1), .string("Early, \"quoted\""), .int(0)] + nulls8 + [.null, .string("below_threshold")],
+                [
+                    a, d10, .string("200"), .string("200"), .null, .string("No index"), .int(0),
+                    .int(1), .int(9), .int(0), .int(0), .int(0), .int(0), .int(0), .int(0), .int(1), .string("inconsistent"),
+                ],
+                [
+                    a, d10, .string("999_1"), .string("999"), .int(1), .string("Elsewhere"), .int(0),
+                    .int(2), .int(3), .int(0), .int(0), .int(1), .int(2), .int(0), .int(0), .int(5), .string("reported"),
+                ],
+                [a, d11, .string("200"), .string("200"), .null, .string("No index"), .int(0)] + nulls8 + [.null, .string("below_threshold")],
+                [
+                    a, d11, .string("300_2"), .string("300"), .int(2), .string("Zero"), .int(0),
+                    .int(0), .int(0), .int(0), .int(0), .int(2), .int(2), .int(0), .int(0), .int(4), .string("reported"),
+                ],
+            ])
     }
 
     func testMinSumIsConfigurableAndCaveatSaysSo() throws {
@@ -95,24 +113,34 @@ final class TransformStageTests: XCTestCase {
         let a = Value.string("main")
         let nulls20 = Row(repeating: .null, count: 20)
         func ints(_ v: [Int]) -> Row { v.map(Value.int) }
-        XCTAssertEqual(rows, [
-            // Sent 6 days before `from`: only its 03-10 detail is in range; the increment uses 03-09.
-            [a, .date(day("2024-03-04")), .date(from), .int(6), .string("100_1"), .string("100"), .int(1), .string("Early, \"quoted\""),
-             .string("u/100_1"), .int(0), .int(50)] + ints([7, 14, 0, 0, 0, 0, 0, 0]) + nulls20
-                + [.float(7.0 / 50.0), .float(0), .float(0), .float(0)] + ints([1, 2, 0, 0]) + [.string("")],
-            // No `_index`; target_user missing: read_rate null. Details arrive unordered.
-            [a, .date(from), .date(from), .int(0), .string("200"), .string("200"), .null, .string("No index"),
-             .string("u/200"), .int(0), .null] + ints([1, 9, 1, 1, 0, 0, 0, 0]) + nulls20
-                + [.null, .float(0), .float(0), .float(1)] + ints([1, 9, 0, 0]) + [.string("")],
-            // target_user 0: read_rate null. int_page_read_count drops 9 -> 5: negative increment, non_monotonic.
-            [a, .date(from), .date(to), .int(1), .string("200"), .string("200"), .null, .string("No index"),
-             .string("u/200"), .int(0), .int(0)] + ints([4, 5, 1, 1, 0, 0, 0, 0]) + nulls20
-                + [.null, .float(0), .float(0), .float(0.25)] + ints([3, -4, 0, 0]) + [.string("non_monotonic")],
-            // int_page_read_user 0: every rate over it is null.
-            [a, .date(to), .date(to), .int(0), .string("300_2"), .string("300"), .int(2), .string("Zero"),
-             .string("u/300_2"), .int(0), .int(80)] + ints([0, 0, 0, 0, 2, 2, 0, 0]) + nulls20
-                + [.float(0), .null, .null, .null] + ints([0, 0, 2, 0]) + [.string("")],
-        ])
+        XCTAssertEqual(
+            rows,
+            [
+                // Sent 6 days before `from`: only its 03-10 detail is in range; the increment uses 03-09.
+                [
+                    a, .date(day("2024-03-04")), .date(from), .int(6), .string("100_1"), .string("100"), .int(1), .string("Early, \"quoted\""),
+                    .string("u/100_1"), .int(0), .int(50),
+                ] + ints([7, 14, 0, 0, 0, 0, 0, 0]) + nulls20
+                    + [.float(7.0 / 50.0), .float(0), .float(0), .float(0)] + ints([1, 2, 0, 0]) + [.string("")],
+                // No `_index`; target_user missing: read_rate null. Details arrive unordered.
+                [
+                    a, .date(from), .date(from), .int(0), .string("200"), .string("200"), .null, .string("No index"),
+                    .string("u/200"), .int(0), .null,
+                ] + ints([1, 9, 1, 1, 0, 0, 0, 0]) + nulls20
+                    + [.null, .float(0), .float(0), .float(1)] + ints([1, 9, 0, 0]) + [.string("")],
+                // target_user 0: read_rate null. int_page_read_count drops 9 -> 5: negative increment, non_monotonic.
+                [
+                    a, .date(from), .date(to), .int(1), .string("200"), .string("200"), .null, .string("No index"),
+                    .string("u/200"), .int(0), .int(0),
+                ] + ints([4, 5, 1, 1, 0, 0, 0, 0]) + nulls20
+                    + [.null, .float(0), .float(0), .float(0.25)] + ints([3, -4, 0, 0]) + [.string("non_monotonic")],
+                // int_page_read_user 0: every rate over it is null.
+                [
+                    a, .date(to), .date(to), .int(0), .string("300_2"), .string("300"), .int(2), .string("Zero"),
+                    .string("u/300_2"), .int(0), .int(80),
+                ] + ints([0, 0, 0, 0, 2, 2, 0, 0]) + nulls20
+                    + [.float(0), .null, .null, .null] + ints([0, 0, 2, 0]) + [.string("")],
+            ])
     }
 
     func testWithoutAnnotateSummaryHasNoThresholdColumns() throws {
@@ -147,7 +175,8 @@ final class TransformStageTests: XCTestCase {
 
     func testAccountsAreOrderedByNameAndFiltered() throws {
         var s = FakeRawStore()
-        let body = #"{"list": [{"ref_date": "2024-03-10", "share_scene": 5, "share_count": 2, "share_user": 1},"#
+        let body =
+            #"{"list": [{"ref_date": "2024-03-10", "share_scene": 5, "share_count": 2, "share_user": 1},"#
             + #" {"ref_date": "2024-03-10", "share_scene": 1, "share_count": 3}]}"#
         s.put("wxB", .getusershare, from: from, json: body)
         s.put("wxA", .getusershare, from: from, json: body)
@@ -156,18 +185,21 @@ final class TransformStageTests: XCTestCase {
         XCTAssertEqual(ds.datasets, [.user_share])
         let rows = try ds.stream(.user_share, account: nil).collect()
         let d = Value.date(from)
-        XCTAssertEqual(rows, [
-            [.string("alpha"), d, .int(1), .string("friends"), .int(3), .null],
-            [.string("alpha"), d, .int(5), .string("unknown"), .int(2), .int(1)],
-            [.string("zeta"), d, .int(1), .string("friends"), .int(3), .null],
-            [.string("zeta"), d, .int(5), .string("unknown"), .int(2), .int(1)],
-        ])
+        XCTAssertEqual(
+            rows,
+            [
+                [.string("alpha"), d, .int(1), .string("friends"), .int(3), .null],
+                [.string("alpha"), d, .int(5), .string("unknown"), .int(2), .int(1)],
+                [.string("zeta"), d, .int(1), .string("friends"), .int(3), .null],
+                [.string("zeta"), d, .int(5), .string("unknown"), .int(2), .int(1)],
+            ])
         XCTAssertEqual(try ds.stream(.user_share, account: "zeta").collect().count, 2)
         XCTAssertThrowsError(try ds.stream(.user_share, account: "nobody"))
     }
 
     func testLenientParsing() throws {
-        let body = Data(#"{"list": [{"msgid": 12003, "ref_date": "2024-03-10", "int_page_read_user": "7", "share_user": 2.0, "share_count": null, "x": [1]}, 5]}"#.utf8)
+        let body = Data(
+            #"{"list": [{"msgid": 12003, "ref_date": "2024-03-10", "int_page_read_user": "7", "share_user": 2.0, "share_count": null, "x": [1]}, 5]}"#.utf8)
         let parsed = try DatacubeList<ArticleSummaryItem>.decode(body)
         XCTAssertEqual(parsed.list?.count, 1)
         let item = try XCTUnwrap(parsed.list?.first)
@@ -181,19 +213,24 @@ final class TransformStageTests: XCTestCase {
 
     func testHourlyRowsAreOrderedByHourThenSource() throws {
         var s = FakeRawStore()
-        s.put("wxA", .getuserreadhour, from: from, json: """
-            {"list": [{"ref_date": "2024-03-10", "ref_hour": 1300, "user_source": 99999999, "int_page_read_user": 1},
-                      {"ref_date": "2024-03-10", "ref_hour": 0, "user_source": 12, "int_page_read_user": 2},
-                      {"ref_date": "2024-03-10", "ref_hour": 1300, "user_source": 0, "int_page_read_user": 3}]}
-            """)
-        let ds = PipelineDatasets(spec: shippedSpec(accounts: [account("main", "wxA")], endpoints: [.getuserreadhour]),
-                                  range: DateRange(from: from, to: to), store: s)
+        s.put(
+            "wxA", .getuserreadhour, from: from,
+            json: """
+                {"list": [{"ref_date": "2024-03-10", "ref_hour": 1300, "user_source": 99999999, "int_page_read_user": 1},
+                          {"ref_date": "2024-03-10", "ref_hour": 0, "user_source": 12, "int_page_read_user": 2},
+                          {"ref_date": "2024-03-10", "ref_hour": 1300, "user_source": 0, "int_page_read_user": 3}]}
+                """)
+        let ds = PipelineDatasets(
+            spec: shippedSpec(accounts: [account("main", "wxA")], endpoints: [.getuserreadhour]),
+            range: DateRange(from: from, to: to), store: s)
         let rows = try ds.stream(.user_read_hour, account: nil).collect()
-        XCTAssertEqual(rows.map { Array($0[2...6]) }, [
-            [.int(0), .int(0), .int(12), .string("unknown"), .int(2)],
-            [.int(1300), .int(13), .int(0), .string("session"), .int(3)],
-            [.int(1300), .int(13), .int(99999999), .string("all"), .int(1)],
-        ])
+        XCTAssertEqual(
+            rows.map { Array($0[2...6]) },
+            [
+                [.int(0), .int(0), .int(12), .string("unknown"), .int(2)],
+                [.int(1300), .int(13), .int(0), .string("session"), .int(3)],
+                [.int(1300), .int(13), .int(99999999), .string("all"), .int(1)],
+            ])
         XCTAssertEqual(rows[0][7], .null) // missing metric: null, never 0
     }
 }

@@ -30,7 +30,8 @@ public struct DatacubeList<Item: Decodable & Sendable>: Decodable, Sendable {
         errmsg = c.lenientString(.errmsg)
         isDelay = c.lenientBool(.is_delay)
         guard c.contains(.list), (try? c.decodeNil(forKey: .list)) == false,
-              var items = try? c.nestedUnkeyedContainer(forKey: .list) else {
+            var items = try? c.nestedUnkeyedContainer(forKey: .list)
+        else {
             list = nil
             return
         }

@@ -74,7 +74,8 @@ public enum Datasets {
     public static let title = Column("title", .string, "Article title", zh: "图文消息标题")
     public static let url = Column("url", .string, "Article URL", zh: "文章链接")
     public static let userSource = Column("user_source", .int, "Where readers came from (code)", zh: "用户来源")
-    public static let userSourceName = Column("user_source_name", .string, "user_source as a label: all, session, friends, moments, weibo, history, other, kanyikan, souyisou, unknown", zh: "用户来源名称")
+    public static let userSourceName = Column(
+        "user_source_name", .string, "user_source as a label: all, session, friends, moments, weibo, history, other, kanyikan, souyisou, unknown", zh: "用户来源名称")
     public static let statDate = Column("stat_date", .date, nullable: false, "Date the cumulative figures run up to", zh: "统计日期")
     public static let dayOffset = Column("day_offset", .int, nullable: false, "stat_date minus ref_date, in days (0-6)", zh: "发文后天数")
     public static let targetUser = Column("target_user", .int, "Users the article was delivered to (about the follower count)", zh: "送达人数")
@@ -103,7 +104,8 @@ public enum Datasets {
         ]
         var cols: [Column] = []
         for (key, zh) in sources {
-            cols.append(Column("int_page_from_\(key)_read_user", .int, "Readers arriving from \(key.replacingOccurrences(of: "_", with: " "))", zh: "\(zh)阅读人数"))
+            cols.append(
+                Column("int_page_from_\(key)_read_user", .int, "Readers arriving from \(key.replacingOccurrences(of: "_", with: " "))", zh: "\(zh)阅读人数"))
             cols.append(Column("int_page_from_\(key)_read_count", .int, "Reads arriving from \(key.replacingOccurrences(of: "_", with: " "))", zh: "\(zh)阅读次数"))
         }
         let feeds: [(String, String)] = [("session", "公众号会话"), ("feed", "朋友圈"), ("other", "其他场景")]
@@ -121,8 +123,12 @@ public enum Datasets {
 
     // MARK: stage-added columns
 
-    public static let thresholdSum = Column("threshold_sum", .int, "int_page_read_user + ori_page_read_user + share_user + share_count + add_to_fav_count; WeChat reports a row only when this is >= 3", zh: "统计门槛合计")
-    public static let thresholdStatus = Column("threshold_status", .string, nullable: false, "reported (API row, sum >= 3), inconsistent (API row, sum < 3) or below_threshold (article live that day but no API row: metrics unknown)", zh: "门槛状态")
+    public static let thresholdSum = Column(
+        "threshold_sum", .int,
+        "int_page_read_user + ori_page_read_user + share_user + share_count + add_to_fav_count; WeChat reports a row only when this is >= 3", zh: "统计门槛合计")
+    public static let thresholdStatus = Column(
+        "threshold_status", .string, nullable: false,
+        "reported (API row, sum >= 3), inconsistent (API row, sum < 3) or below_threshold (article live that day but no API row: metrics unknown)", zh: "门槛状态")
 
     /// Known ratio columns with their descriptions; a pipeline may define others.
     public static let knownRates: [Column] = [
@@ -143,11 +149,13 @@ public enum Datasets {
     /// The `<metric>_daily` column `derive` adds for a cumulative metric.
     public static func dailyColumn(for metric: String) -> Column {
         let base = (detailMetrics + PublishedTotalColumns.cumulative).first { $0.name == metric }
-        return Column("\(metric)_daily", .int, "Increase of \(metric) over the previous stat_date (day_offset 0: the value itself)",
-                      zh: "当日\(base?.label ?? metric)")
+        return Column(
+            "\(metric)_daily", .int, "Increase of \(metric) over the previous stat_date (day_offset 0: the value itself)",
+            zh: "当日\(base?.label ?? metric)")
     }
 
-    public static let qualityFlags = Column("quality_flags", .string, nullable: false, "Empty, or non_monotonic when a cumulative metric is lower than on the previous stat_date", zh: "数据质量标记")
+    public static let qualityFlags = Column(
+        "quality_flags", .string, nullable: false, "Empty, or non_monotonic when a cumulative metric is lower than on the previous stat_date", zh: "数据质量标记")
 
     /// The columns `derive` adds in the shipped pipelines.
     public static let shippedDaily = ["int_page_read_user", "int_page_read_count", "share_count", "add_to_fav_count"]
@@ -166,8 +174,9 @@ public enum Datasets {
         case .article_summary:
             return Schema([account, refDate, msgid, msgDataId, articleIdx, title, userSource] + coreMetrics)
         case .article_total:
-            return Schema([account, refDate, statDate, dayOffset, msgid, msgDataId, articleIdx, title, url, userSource, targetUser]
-                          + detailMetrics)
+            return Schema(
+                [account, refDate, statDate, dayOffset, msgid, msgDataId, articleIdx, title, url, userSource, targetUser]
+                    + detailMetrics)
         case .user_read:
             return Schema([account, refDate, userSource, userSourceName] + coreMetrics)
         case .user_read_hour:
@@ -193,8 +202,9 @@ public enum Datasets {
         case .article_total:
             return base.appending(knownRates + shippedDaily.map(dailyColumn(for:)) + [qualityFlags])
         case .published_total:
-            return base.appending([rateColumn(name: "share_rate", numerator: "share_user", denominator: "read_user")]
-                                  + shippedPublishedDaily.map(dailyColumn(for:)) + [qualityFlags])
+            return base.appending(
+                [rateColumn(name: "share_rate", numerator: "share_user", denominator: "read_user")]
+                    + shippedPublishedDaily.map(dailyColumn(for:)) + [qualityFlags])
         default:
             return base
         }

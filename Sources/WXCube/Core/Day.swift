@@ -57,12 +57,16 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var iso: String {
         let (y, m, d) = components
         var bytes = [UInt8](repeating: 48, count: 10)
-        bytes[0] = UInt8(48 + (y / 1000) % 10); bytes[1] = UInt8(48 + (y / 100) % 10)
-        bytes[2] = UInt8(48 + (y / 10) % 10); bytes[3] = UInt8(48 + y % 10)
+        bytes[0] = UInt8(48 + (y / 1000) % 10)
+        bytes[1] = UInt8(48 + (y / 100) % 10)
+        bytes[2] = UInt8(48 + (y / 10) % 10)
+        bytes[3] = UInt8(48 + y % 10)
         bytes[4] = 45
-        bytes[5] = UInt8(48 + m / 10); bytes[6] = UInt8(48 + m % 10)
+        bytes[5] = UInt8(48 + m / 10)
+        bytes[6] = UInt8(48 + m % 10)
         bytes[7] = 45
-        bytes[8] = UInt8(48 + d / 10); bytes[9] = UInt8(48 + d % 10)
+        bytes[8] = UInt8(48 + d / 10)
+        bytes[9] = UInt8(48 + d % 10)
         return String(decoding: bytes, as: UTF8.self)
     }
 

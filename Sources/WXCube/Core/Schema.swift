@@ -22,8 +22,10 @@ public struct Column: Sendable, Hashable {
     public let label: String
     public let display: ColumnDisplay
 
-    public init(_ name: String, _ type: ColumnType, nullable: Bool = true, _ description: String, zh label: String,
-                display: ColumnDisplay = .plain) {
+    public init(
+        _ name: String, _ type: ColumnType, nullable: Bool = true, _ description: String, zh label: String,
+        display: ColumnDisplay = .plain
+    ) {
         self.name = name
         self.type = type
         self.nullable = nullable

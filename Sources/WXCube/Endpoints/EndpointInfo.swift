@@ -29,9 +29,11 @@ public struct EndpointInfo: Sendable {
     /// One line for docs and messages.
     public let summary: String
 
-    public init(endpoint: Endpoint, family: APIFamily, maxSpanDays: Int, dataFrom: Day, lookbackDays: Int = 0,
-                datasets: [DatasetName], nestedField: String? = nil, trackedDays: Int = 0, replacements: [Endpoint] = [],
-                summary: String) {
+    public init(
+        endpoint: Endpoint, family: APIFamily, maxSpanDays: Int, dataFrom: Day, lookbackDays: Int = 0,
+        datasets: [DatasetName], nestedField: String? = nil, trackedDays: Int = 0, replacements: [Endpoint] = [],
+        summary: String
+    ) {
         self.trackedDays = trackedDays
         self.endpoint = endpoint
         self.family = family

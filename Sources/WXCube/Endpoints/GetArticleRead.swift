@@ -9,10 +9,11 @@ extension EndpointInfo {
 }
 
 public enum PublishedReadColumns {
-    public static let schema = Schema([
-        Datasets.account, Datasets.refDate, PublishedColumns.msgid, Datasets.msgDataId, Datasets.articleIdx,
-        PublishedColumns.readUser,
-    ] + PublishedColumns.sceneReaders + [PublishedColumns.isDelay])
+    public static let schema = Schema(
+        [
+            Datasets.account, Datasets.refDate, PublishedColumns.msgid, Datasets.msgDataId, Datasets.articleIdx,
+            PublishedColumns.readUser,
+        ] + PublishedColumns.sceneReaders + [PublishedColumns.isDelay])
 }
 
 /// One getarticleread item.

@@ -27,22 +27,26 @@ public enum PublishedTotalColumns {
     ]
 
     /// As sent, not cumulative: rates are fractions, activetime in minutes.
-    public static let asSent: [Column] = [
-        Column("read_delivery_rate", .float, "Share of the users it was delivered to who read it (fraction)", zh: "送达阅读率", display: .percent),
-        Column("read_finish_rate", .float, "Share of readers who read to the end (fraction)", zh: "完读率", display: .percent),
-        Column("read_avg_activetime", .float, "Average reading time in minutes", zh: "平均阅读时长（分钟）", display: .twoDecimals),
-    ] + (1...5).map { p in
-        Column("read_jump_rate_\(p)", .float, "Share of readers who jumped away at position \(p) of 5 (read_jump_position rate; fraction); null if not sent",
-               zh: "跳出位置\(p)比例", display: .percent)
-    }
+    public static let asSent: [Column] =
+        [
+            Column("read_delivery_rate", .float, "Share of the users it was delivered to who read it (fraction)", zh: "送达阅读率", display: .percent),
+            Column("read_finish_rate", .float, "Share of readers who read to the end (fraction)", zh: "完读率", display: .percent),
+            Column("read_avg_activetime", .float, "Average reading time in minutes", zh: "平均阅读时长（分钟）", display: .twoDecimals),
+        ]
+        + (1...5).map { p in
+            Column(
+                "read_jump_rate_\(p)", .float, "Share of readers who jumped away at position \(p) of 5 (read_jump_position rate; fraction); null if not sent",
+                zh: "跳出位置\(p)比例", display: .percent)
+        }
 
     /// The cumulative columns (`daily` and `quality_flags` work on these).
     public static let cumulative: [Column] = [PublishedColumns.readUser] + PublishedColumns.sceneReaders + counters
 
-    public static let schema = Schema([
-        Datasets.account, refDate, Datasets.statDate, dayOffset, PublishedColumns.msgid, Datasets.msgDataId,
-        Datasets.articleIdx, Datasets.title, contentURL, publishType, publishTypeName,
-    ] + cumulative + asSent)
+    public static let schema = Schema(
+        [
+            Datasets.account, refDate, Datasets.statDate, dayOffset, PublishedColumns.msgid, Datasets.msgDataId,
+            Datasets.articleIdx, Datasets.title, contentURL, publishType, publishTypeName,
+        ] + cumulative + asSent)
 
     public static func publishTypeName(_ code: Int?) -> String? {
         guard let code else { return nil }
@@ -123,8 +127,10 @@ extension PublishedTotalItem: RefDated {
             .map { item in
                 var item = item
                 let msgid = item.msgid ?? ""
-                item.details = OnePerKey.filter(item.details, key: { $0.statDate?.iso }, missing: "detail_list entry without stat_date",
-                                                duplicate: "stat_date repeated in one item's detail_list") { kind, key, n in
+                item.details = OnePerKey.filter(
+                    item.details, key: { $0.statDate?.iso }, missing: "detail_list entry without stat_date",
+                    duplicate: "stat_date repeated in one item's detail_list"
+                ) { kind, key, n in
                     report(kind, key.isEmpty ? msgid : "\(msgid) \(key)", n)
                 }
                 return item
@@ -149,8 +155,10 @@ extension PublishedTotalItem: RefDated {
     func publishedTotalRows(account: Value, refDate: Day) -> [Row] {
         guard let msgid else { return [] }
         let (dataId, idx) = MsgID.split(msgid)
-        let head: Row = [.string(msgid), .string(dataId), Value(idx), Value(title), Value(contentURL),
-                         Value(publishType), Value(PublishedTotalColumns.publishTypeName(publishType))]
+        let head: Row = [
+            .string(msgid), .string(dataId), Value(idx), Value(title), Value(contentURL),
+            Value(publishType), Value(PublishedTotalColumns.publishTypeName(publishType)),
+        ]
         return details.compactMap { d in
             guard let stat = d.statDate else { return nil }
             var row: Row = [account, .date(refDate), .date(stat), .int(stat.days(since: refDate))]
@@ -173,8 +181,9 @@ extension PublishedTotalItem: RefDated {
         var rows: [Row] = []
         for d in details {
             guard let stat = d.statDate else { continue }
-            rows += ReadSourceColumns.rows(account: account, endpoint: .getarticletotaldetail, refDate: refDate,
-                                           statDate: stat, msgid: msgid, sources: d.sources)
+            rows += ReadSourceColumns.rows(
+                account: account, endpoint: .getarticletotaldetail, refDate: refDate,
+                statDate: stat, msgid: msgid, sources: d.sources)
         }
         return rows
     }

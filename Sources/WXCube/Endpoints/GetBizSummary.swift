@@ -17,8 +17,9 @@ public enum BizSummaryColumns {
         Column("send_page_count", .int, "Items published that day", zh: "发表篇数"),
     ]
 
-    public static let schema = Schema([Datasets.account, Datasets.refDate, PublishedColumns.readUser]
-                                      + PublishedColumns.sceneReaders + counters + [PublishedColumns.isDelay])
+    public static let schema = Schema(
+        [Datasets.account, Datasets.refDate, PublishedColumns.readUser]
+            + PublishedColumns.sceneReaders + counters + [PublishedColumns.isDelay])
 }
 
 /// One getbizsummary entry (one day, account-wide).
@@ -43,8 +44,9 @@ public struct BizSummaryItem: Decodable, Sendable, Equatable {
 
 extension BizSummaryItem: RefDated {
     static func onePerKey(_ items: [BizSummaryItem], report: (String, String, Int) -> Void) -> [BizSummaryItem] {
-        OnePerKey.filter(items, key: { $0.refDate?.iso }, missing: "entry without ref_date",
-                         duplicate: "ref_date repeated in one answer", report: report)
+        OnePerKey.filter(
+            items, key: { $0.refDate?.iso }, missing: "entry without ref_date",
+            duplicate: "ref_date repeated in one answer", report: report)
     }
 
     /// One entry per day: the first is kept.

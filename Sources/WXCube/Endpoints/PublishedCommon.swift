@@ -100,14 +100,18 @@ public enum PublishedColumns {
     public static let readUser = Column("read_user", .int, "Readers (users who opened the item)", zh: "阅读人数")
     /// `read_user_oa_message` ... `read_user_other`.
     public static let sceneReaders: [Column] = PublishedScene.columnScenes.map { s in
-        Column("read_user_\(s.rawValue)", .int, "Readers arriving from \(s.english); null when WeChat listed no figure for it",
-               zh: "\(s.chinese)阅读人数")
+        Column(
+            "read_user_\(s.rawValue)", .int, "Readers arriving from \(s.english); null when WeChat listed no figure for it",
+            zh: "\(s.chinese)阅读人数")
     }
     public static let shareUser = Column("share_user", .int, "Users who shared", zh: "分享人数")
     public static let zaikanUser = Column("zaikan_user", .int, "Users who tapped 在看 (wow)", zh: "在看人数")
     public static let likeUser = Column("like_user", .int, "Users who liked (点赞)", zh: "点赞人数")
     public static let commentCount = Column("comment_count", .int, "Comments (留言)", zh: "留言数")
     public static let collectionUser = Column("collection_user", .int, "Users who added it to favourites (收藏)", zh: "收藏人数")
-    public static let isDelay = Column("is_delay", .bool, "true when WeChat had not finished this answer's figures (is_delay); wxcube fetches such days again on every run until WeChat answers false", zh: "数据是否延迟")
+    public static let isDelay = Column(
+        "is_delay", .bool,
+        "true when WeChat had not finished this answer's figures (is_delay); wxcube fetches such days again on every run until WeChat answers false",
+        zh: "数据是否延迟")
     public static let msgid = Column("msgid", .string, nullable: false, "Item id: <msg_data_id>_<index>", zh: "内容ID")
 }

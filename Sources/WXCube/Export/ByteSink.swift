@@ -109,7 +109,10 @@ final class ByteOutput {
         }
         var digits = 0
         var probe = magnitude
-        while probe > 0 { digits += 1; probe /= 10 }
+        while probe > 0 {
+            digits += 1
+            probe /= 10
+        }
         var position = count + digits - 1
         while magnitude > 0 {
             base[position] = UInt8(truncatingIfNeeded: 48 &+ magnitude % 10)

@@ -21,7 +21,8 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .io(let path, let operation, let code):
-            return "cannot \(operation) \(path): \(String(cString: strerror(code))) (errno \(code)); check that the output folder exists, is writable and has free space"
+            return
+                "cannot \(operation) \(path): \(String(cString: strerror(code))) (errno \(code)); check that the output folder exists, is writable and has free space"
         case .zlib(let operation, let code):
             return "zlib \(operation) failed with code \(code); this is a bug or an out-of-memory condition, please report it"
         case .digest(let operation):
@@ -39,13 +40,14 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
         case .cannotCreateFolder(let path, let reason):
             return "cannot create the folder \(path): \(reason); check --out and its permissions"
         case .symlinkInOut(let link, let template):
-            return "output path \"\(template)\" goes through \(link), a symbolic link inside --out; wxcube does not write through links: replace the link with a real folder, or point --out at the link's target"
+            return
+                "output path \"\(template)\" goes through \(link), a symbolic link inside --out; wxcube does not write through links: replace the link with a real folder, or point --out at the link's target"
         }
     }
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

@@ -14,8 +14,10 @@ public struct ExportContext: Sendable {
     /// Endpoints skipped under `on_unavailable: skip` (manifest `unavailable`).
     public var unavailable: [EndpointUnavailable] = []
 
-    public init(pipelineName: String, range: DateRange, accounts: [String], caveat: String,
-                generatedAt: Date = Date(), version: String = WXCubeVersion.current) {
+    public init(
+        pipelineName: String, range: DateRange, accounts: [String], caveat: String,
+        generatedAt: Date = Date(), version: String = WXCubeVersion.current
+    ) {
         self.pipelineName = pipelineName
         self.range = range
         self.accounts = accounts

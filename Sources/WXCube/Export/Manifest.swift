@@ -65,8 +65,10 @@ public struct ManifestLoad: Codable, Sendable, Equatable {
     /// What went wrong and what to check (failed only).
     public var error: String?
 
-    public init(url: String, schema: String, mode: String, datasets: [String], status: String,
-                datasetRows: [Int]? = nil, error: String? = nil) {
+    public init(
+        url: String, schema: String, mode: String, datasets: [String], status: String,
+        datasetRows: [Int]? = nil, error: String? = nil
+    ) {
         self.format = "postgres"
         self.url = url
         self.schema = schema

@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Writes every output of a pipeline, then the manifest, as one set.
 ///
@@ -59,7 +60,9 @@ public struct OutputWriter {
             for account in accounts {
                 for group in groups {
                     let relative = try resolve(output.path, dataset: group.count == 1 ? group.first : nil, account: account)
-                    let url = relative.hasPrefix("/") ? URL(fileURLWithPath: relative).standardizedFileURL
+                    let url =
+                        relative.hasPrefix("/")
+                        ? URL(fileURLWithPath: relative).standardizedFileURL
                         : outDirectory.appendingPathComponent(relative).standardizedFileURL
                     if !relative.hasPrefix("/") {
                         try checkInside(url, template: output.path)
@@ -90,11 +93,12 @@ public struct OutputWriter {
         // Files are independent: several are written at once, each by one thread.
         let entries = try ParallelFiles.map(targets, workers: parallelFiles) { t in try write(t.file, to: t.target, from: source) }
         let staged = targets.map { (from: $0.target, to: $0.file.url) }
-        var manifest = Manifest(pipeline: context.pipelineName,
-                                range: ManifestRange(from: context.range.from.iso, to: context.range.to.iso),
-                                accounts: context.accounts, wxcubeVersion: context.version,
-                                generatedAt: ISOTimestamp.utc(context.generatedAt), caveat: context.caveat, files: entries,
-                                unavailable: context.unavailable.isEmpty ? nil : EndpointUnavailable.sorted(context.unavailable))
+        var manifest = Manifest(
+            pipeline: context.pipelineName,
+            range: ManifestRange(from: context.range.from.iso, to: context.range.to.iso),
+            accounts: context.accounts, wxcubeVersion: context.version,
+            generatedAt: ISOTimestamp.utc(context.generatedAt), caveat: context.caveat, files: entries,
+            unavailable: context.unavailable.isEmpty ? nil : EndpointUnavailable.sorted(context.unavailable))
         manifest.anomalies = anomalyLog?.snapshot
         let stagedManifest = staging.url.appendingPathComponent(Self.manifestName)
         try writeManifest(manifest, to: stagedManifest)
@@ -157,8 +161,9 @@ public struct OutputWriter {
             xlsx.maxRowsPerSheet = xlsxMaxRowsPerSheet
             return xlsx
         case .parquet:
-            return ParquetExporter(compression: output.parquetCompression, level: output.parquetLevel,
-                                   rowGroupRows: output.rowGroupRows, context: context)
+            return ParquetExporter(
+                compression: output.parquetCompression, level: output.parquetLevel,
+                rowGroupRows: output.rowGroupRows, context: context)
         }
     }
 
@@ -174,13 +179,16 @@ public struct OutputWriter {
         let inputs = try file.datasets.map { ExportInput(dataset: $0, stream: try source.stream($0, account: file.account)) }
         let written = try exporter(for: file.output)
             .exportFile(inputs, to: target, gzipLevel: file.output.format.isGzip ? file.output.compressionLevel : nil)
-        logger.info("wrote output", metadata: [
-            "path": "\(file.path)", "format": "\(file.output.format.rawValue)",
-            "rows": "\(written.rows.reduce(0, +))", "bytes": "\(written.bytes)",
-        ])
-        return ManifestFile(path: file.path, format: file.output.format.rawValue, datasets: file.datasets.map(\.rawValue),
-                            account: file.account, rows: written.rows.reduce(0, +), datasetRows: written.rows,
-                            bytes: written.bytes, sha256: written.sha256)
+        logger.info(
+            "wrote output",
+            metadata: [
+                "path": "\(file.path)", "format": "\(file.output.format.rawValue)",
+                "rows": "\(written.rows.reduce(0, +))", "bytes": "\(written.bytes)",
+            ])
+        return ManifestFile(
+            path: file.path, format: file.output.format.rawValue, datasets: file.datasets.map(\.rawValue),
+            account: file.account, rows: written.rows.reduce(0, +), datasetRows: written.rows,
+            bytes: written.bytes, sha256: written.sha256)
     }
 
     private func writeManifest(_ manifest: Manifest, to target: URL) throws {
@@ -237,7 +245,8 @@ public struct OutputWriter {
     func checkInside(_ url: URL, template: String) throws {
         let root = outDirectory.path.hasSuffix("/") ? outDirectory.path : outDirectory.path + "/"
         guard url.path.hasPrefix(root), url.path.count > root.count else {
-            throw ExportError.badPath(template: template, reason: "names the --out folder itself, not a file inside it; give a file name such as \"{dataset}.csv\"")
+            throw ExportError.badPath(
+                template: template, reason: "names the --out folder itself, not a file inside it; give a file name such as \"{dataset}.csv\"")
         }
         var current = outDirectory
         let parts = url.path.dropFirst(root.count).split(separator: "/").map(String.init)

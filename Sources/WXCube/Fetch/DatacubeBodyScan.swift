@@ -79,7 +79,10 @@ struct DatacubeBodyScan {
 
         mutating func members(_ body: (String, inout Scanner) throws -> Void) throws {
             skipSpace()
-            if peek == UInt8(ascii: "}") { i += 1; return }
+            if peek == UInt8(ascii: "}") {
+                i += 1
+                return
+            }
             while true {
                 skipSpace()
                 let key = try string()
@@ -96,7 +99,10 @@ struct DatacubeBodyScan {
 
         mutating func elements(_ body: (inout Scanner) throws -> Void) throws {
             skipSpace()
-            if peek == UInt8(ascii: "]") { i += 1; return }
+            if peek == UInt8(ascii: "]") {
+                i += 1
+                return
+            }
             while true {
                 try body(&self)
                 skipSpace()

@@ -111,7 +111,9 @@ public struct DatacubeClient: Sendable {
             }
             stats.retried(cause)
             let delay = policy.delay(attempt: attempt)
-            logger.debug("\(call): \(cause); retry \(attempt + 1) of \(policy.retries) in \(String(format: "%.2f", delay)) s (POST \(Redactor.redactURL(url(call.endpoint, token: issued.token))))")
+            logger.debug(
+                "\(call): \(cause); retry \(attempt + 1) of \(policy.retries) in \(String(format: "%.2f", delay)) s (POST \(Redactor.redactURL(url(call.endpoint, token: issued.token))))"
+            )
             try await sleep(seconds: delay)
             attempt += 1
         }
@@ -131,18 +133,24 @@ public struct DatacubeClient: Sendable {
         }
         if reply.status >= 500 { return .retry(.http5xx) }
         if (300..<400).contains(reply.status) {
-            return .fail(AccountFailure.redirected(account: call.account, call: call.endpoint.rawValue, status: reply.status,
-                                                   host: WindowFailure.redirectHost(reply.location)))
+            return .fail(
+                AccountFailure.redirected(
+                    account: call.account, call: call.endpoint.rawValue, status: reply.status,
+                    host: WindowFailure.redirectHost(reply.location)))
         }
         if reply.status != 200 { return .retry(.malformed) }
         switch DatacubeAnswerReader.read(reply.body, begin: call.begin, end: call.end) {
         case let .rows(counts, dropped, isDelay):
             if !dropped.isEmpty {
                 stats.rowsDropped(dropped.count)
-                logger.warning("\(call): dropped \(dropped.count) row(s) whose ref_date (\(Set(dropped).sorted().prefix(3).joined(separator: ", "))) lies outside the requested window")
+                logger.warning(
+                    "\(call): dropped \(dropped.count) row(s) whose ref_date (\(Set(dropped).sorted().prefix(3).joined(separator: ", "))) lies outside the requested window"
+                )
             }
-            return .success(FetchedWindow(storeKey: call.storeKey, endpoint: call.endpoint, begin: call.begin, end: call.end,
-                                          body: reply.body, rowCounts: counts, fetchedAt: fetchedAt(), isDelay: isDelay == true))
+            return .success(
+                FetchedWindow(
+                    storeKey: call.storeKey, endpoint: call.endpoint, begin: call.begin, end: call.end,
+                    body: reply.body, rowCounts: counts, fetchedAt: fetchedAt(), isDelay: isDelay == true))
         case .malformed:
             return .retry(.malformed)
         case let .apiError(code, message):
@@ -172,8 +180,10 @@ public struct DatacubeClient: Sendable {
 
     /// A new token after the `errors`-th rejection: the cached one is dropped first,
     /// then a forced refresh; a third rejection stops the account.
-    private func renewToken(after issued: IssuedToken, errors: Int, call: PlannedCall, session: AccountSession,
-                            code: Int, message: String) async throws -> IssuedToken {
+    private func renewToken(
+        after issued: IssuedToken, errors: Int, call: PlannedCall, session: AccountSession,
+        code: Int, message: String
+    ) async throws -> IssuedToken {
         stats.retried(.tokenExpired)
         logger.debug("\(call): token rejected (\(code) \(message)); getting a new one")
         switch errors {

@@ -32,7 +32,7 @@ public enum AccountFailure: Error, Sendable, Equatable, CustomStringConvertible 
     public var account: String {
         switch self {
         case let .quotaExhausted(a, _), let .fatal(a, _, _, _), let .tokenRejected(a, _, _), let .accessTokenRejected(a, _, _),
-             let .redirected(a, _, _, _), let .tokenUnreachable(a, _, _):
+            let .redirected(a, _, _, _), let .tokenUnreachable(a, _, _):
             return a
         }
     }
@@ -40,17 +40,22 @@ public enum AccountFailure: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case let .quotaExhausted(a, m):
-            return "account \(a): daily API quota reached (45009 \(m)); stopped this account for this run. Run again after the quota resets (midnight China time); stored days are kept"
+            return
+                "account \(a): daily API quota reached (45009 \(m)); stopped this account for this run. Run again after the quota resets (midnight China time); stored days are kept"
         case let .fatal(a, code, m, hint):
             return "account \(a): WeChat refused the call (\(code) \(m)); \(hint)"
         case let .tokenRejected(a, code, m):
-            return "account \(a): WeChat keeps rejecting new access tokens (\(code) \(m)) even after a forced refresh; check that no other service resets this app's secret, then run again"
+            return
+                "account \(a): WeChat keeps rejecting new access tokens (\(code) \(m)) even after a forced refresh; check that no other service resets this app's secret, then run again"
         case let .accessTokenRejected(a, code, m):
-            return "account \(a): the access token from the environment was rejected (\(code) \(m)); it has expired or was revoked: renew it upstream in your token service and run again"
+            return
+                "account \(a): the access token from the environment was rejected (\(code) \(m)); it has expired or was revoked: renew it upstream in your token service and run again"
         case let .redirected(a, call, status, host):
-            return "account \(a): \(call) answered HTTP \(status), a redirect to \(host); WeChat never redirects, so it was not followed and nothing was stored: check `api.base_url` (or --api-base) and any proxy in between, then run again"
+            return
+                "account \(a): \(call) answered HTTP \(status), a redirect to \(host); WeChat never redirects, so it was not followed and nothing was stored: check `api.base_url` (or --api-base) and any proxy in between, then run again"
         case let .tokenUnreachable(a, attempts, cause):
-            return "account \(a): no access token after \(attempts) attempts (last: \(cause)); the token endpoint is unreachable or failing: check the network and `api.base_url`, then run again"
+            return
+                "account \(a): no access token after \(attempts) attempts (last: \(cause)); the token endpoint is unreachable or failing: check the network and `api.base_url`, then run again"
         }
     }
 
@@ -61,7 +66,9 @@ public enum AccountFailure: Error, Sendable, Equatable, CustomStringConvertible 
         case 40125: return "the app secret is invalid: check the account's `secret` (or reset it in the WeChat admin console)"
         case 41002: return "the appid is missing: set the account's `appid` in the pipeline file"
         case 41004: return "the app secret is missing: set the account's `secret` in the pipeline file"
-        case 40164: return "this machine's IP is not whitelisted: add this machine's IP to the account's IP whitelist in the WeChat admin console (Settings > Basic configuration)"
+        case 40164:
+            return
+                "this machine's IP is not whitelisted: add this machine's IP to the account's IP whitelist in the WeChat admin console (Settings > Basic configuration)"
         case 48001: return "the account is not authorised for the datacube API: check the account type and its API permissions"
         default: return "check the account's settings in the WeChat admin console"
         }
@@ -86,7 +93,8 @@ public enum WindowFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case let .retriesExhausted(call, attempts, cause):
             return "\(call): gave up after \(attempts) attempts (last: \(cause)); run again to continue, or raise `api.retries`"
         case let .plannerBug(call, code, m, request):
-            return "\(call): WeChat rejected the dates (\(code) \(m)) for request \(request); this is a bug in wxcube's planner: please report it with this line"
+            return
+                "\(call): WeChat rejected the dates (\(code) \(m)) for request \(request); this is a bug in wxcube's planner: please report it with this line"
         case let .unexpectedAnswer(call, code, m):
             return "\(call): WeChat answered errcode \(code) (\(m)); run again later, or check the account in the WeChat admin console"
         case let .storeWriteFailed(call, m):

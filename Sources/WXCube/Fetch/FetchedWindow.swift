@@ -14,8 +14,10 @@ public struct FetchedWindow: Sendable {
     /// The answer said `is_delay: true`: its days are stored but not settled.
     public var isDelay: Bool
 
-    public init(storeKey: String, endpoint: Endpoint, begin: Day, end: Day, body: Data, rowCounts: [Day: Int], fetchedAt: Date,
-                isDelay: Bool = false) {
+    public init(
+        storeKey: String, endpoint: Endpoint, begin: Day, end: Day, body: Data, rowCounts: [Day: Int], fetchedAt: Date,
+        isDelay: Bool = false
+    ) {
         self.isDelay = isDelay
         self.storeKey = storeKey
         self.endpoint = endpoint

@@ -31,10 +31,12 @@ public final class AsyncHTTPTransport: HTTPTransport {
 
     public init(api: APISpec) {
         var config = HTTPClient.Configuration(
-            timeout: .init(connect: .milliseconds(Int64(api.connectTimeoutSeconds * 1000)),
-                           read: .milliseconds(Int64(api.readTimeoutSeconds * 1000))),
-            connectionPool: .init(idleTimeout: .seconds(60),
-                                  concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, api.concurrency)))
+            timeout: .init(
+                connect: .milliseconds(Int64(api.connectTimeoutSeconds * 1000)),
+                read: .milliseconds(Int64(api.readTimeoutSeconds * 1000))),
+            connectionPool: .init(
+                idleTimeout: .seconds(60),
+                concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, api.concurrency)))
         config.httpVersion = .automatic
         // WeChat never redirects these calls: a redirect would carry the
         // secret or the token to another host (docs/operations.md).

@@ -26,6 +26,9 @@ public struct RetryPolicy: Sendable {
 
 /// Sleeps for `seconds`; throws CancellationError when the task is cancelled.
 func sleep(seconds: Double) async throws {
-    guard seconds > 0 else { try Task.checkCancellation(); return }
+    guard seconds > 0 else {
+        try Task.checkCancellation()
+        return
+    }
     try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
 }

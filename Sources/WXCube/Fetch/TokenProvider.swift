@@ -27,9 +27,11 @@ public actor TokenProvider {
     /// How many tokens this provider fetched (for tests and the summary).
     public private(set) var fetches = 0
 
-    public init(account: AccountSpec, baseURL: String, transport: any HTTPTransport, policy: RetryPolicy,
-                clock: @escaping @Sendable () -> Date = Date.init,
-                onRetry: @escaping @Sendable (RetryCause) -> Void = { _ in }) {
+    public init(
+        account: AccountSpec, baseURL: String, transport: any HTTPTransport, policy: RetryPolicy,
+        clock: @escaping @Sendable () -> Date = Date.init,
+        onRetry: @escaping @Sendable (RetryCause) -> Void = { _ in }
+    ) {
         self.account = account.name
         self.appid = account.appid
         self.credential = account.credential
@@ -95,8 +97,9 @@ public actor TokenProvider {
                 if reply.status >= 500 {
                     cause = .http5xx
                 } else if (300..<400).contains(reply.status) {
-                    throw AccountFailure.redirected(account: account, call: "stable_token", status: reply.status,
-                                                    host: WindowFailure.redirectHost(reply.location))
+                    throw AccountFailure.redirected(
+                        account: account, call: "stable_token", status: reply.status,
+                        host: WindowFailure.redirectHost(reply.location))
                 } else if let grant = try? JSONDecoder().decode(TokenAnswer.self, from: reply.body) {
                     if let token = grant.access_token, !token.isEmpty {
                         return store(token: token, expiresIn: grant.expires_in ?? 7200)
@@ -107,8 +110,9 @@ public actor TokenProvider {
                     } else if code == 45009 {
                         throw AccountFailure.quotaExhausted(account: account, message: grant.errmsg ?? "")
                     } else {
-                        throw AccountFailure.fatal(account: account, code: code, message: grant.errmsg ?? "",
-                                                   hint: "getting an access token failed: " + AccountFailure.hint(for: code))
+                        throw AccountFailure.fatal(
+                            account: account, code: code, message: grant.errmsg ?? "",
+                            hint: "getting an access token failed: " + AccountFailure.hint(for: code))
                     }
                 } else {
                     cause = .malformed

@@ -13,8 +13,10 @@ public struct WindowFetcher: Sendable {
     /// The `fetched_at` of each stored window.
     public let fetchedAt: @Sendable () -> Date
 
-    public init(client: DatacubeClient, sessions: [String: AccountSession], store: RawStore, concurrency: Int,
-                stats: FetchStats, logger: Logger, fetchedAt: @escaping @Sendable () -> Date) {
+    public init(
+        client: DatacubeClient, sessions: [String: AccountSession], store: RawStore, concurrency: Int,
+        stats: FetchStats, logger: Logger, fetchedAt: @escaping @Sendable () -> Date
+    ) {
         self.client = client
         self.sessions = sessions
         self.store = store

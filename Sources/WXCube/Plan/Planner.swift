@@ -40,8 +40,10 @@ public struct PlannedCall: Sendable, Hashable, Decodable, CustomStringConvertibl
     /// Why a window that is not cached is fetched (nil for cached windows).
     public var reason: PendingReason?
 
-    public init(account: String, storeKey: String, endpoint: Endpoint, begin: Day, end: Day, cached: Bool,
-                reason: PendingReason? = nil) {
+    public init(
+        account: String, storeKey: String, endpoint: Endpoint, begin: Day, end: Day, cached: Bool,
+        reason: PendingReason? = nil
+    ) {
         self.account = account
         self.storeKey = storeKey
         self.endpoint = endpoint
@@ -68,7 +70,8 @@ public struct PlannedCall: Sendable, Hashable, Decodable, CustomStringConvertibl
         }
         self.endpoint = endpoint
         guard let b = Day(iso: try c.decode(String.self, forKey: .begin_date)),
-              let en = Day(iso: try c.decode(String.self, forKey: .end_date)) else {
+            let en = Day(iso: try c.decode(String.self, forKey: .end_date))
+        else {
             throw DecodingError.dataCorruptedError(forKey: .begin_date, in: c, debugDescription: "bad date")
         }
         begin = b
@@ -106,7 +109,8 @@ public enum PlanError: Error, CustomStringConvertible, Equatable {
         case let .beforeDataStart(to):
             return "range: to \(to.iso) is before \(Day.dataStart.iso), the first day WeChat keeps data for"
         case let .beforeEndpointData(to, floor, endpoints):
-            return "range: to \(to.iso) is before \(floor.iso), the first day WeChat serves \(endpoints.map(\.rawValue).joined(separator: ", ")) for; pick a later range, or fetch the legacy endpoints for older days"
+            return
+                "range: to \(to.iso) is before \(floor.iso), the first day WeChat serves \(endpoints.map(\.rawValue).joined(separator: ", ")) for; pick a later range, or fetch the legacy endpoints for older days"
         }
     }
 }
@@ -142,10 +146,14 @@ public struct Planner {
         }
         let later = endpoints.filter { $0.dataFrom > clamped.from }
         if let first = later.first {
-            warnings.append("range: \(later.map(\.rawValue).joined(separator: ", ")) \(later.count == 1 ? "has" : "have") no data before \(first.dataFrom.iso); \(later.count == 1 ? "its" : "their") datasets start on \(first.dataFrom.iso)")
+            warnings.append(
+                "range: \(later.map(\.rawValue).joined(separator: ", ")) \(later.count == 1 ? "has" : "have") no data before \(first.dataFrom.iso); \(later.count == 1 ? "its" : "their") datasets start on \(first.dataFrom.iso)"
+            )
         }
         if range.to == yesterday && ChinaClock.hour(at: now) < 8 {
-            warnings.append("it is before 08:00 in China: WeChat may not have finished yesterday's (\(yesterday.iso)) figures; run again after 08:00 China time for complete data")
+            warnings.append(
+                "it is before 08:00 in China: WeChat may not have finished yesterday's (\(yesterday.iso)) figures; run again after 08:00 China time for complete data"
+            )
         }
         return (clamped, warnings)
     }
@@ -194,10 +202,22 @@ public struct Planner {
                 var reasons: [Day: PendingReason] = [:]
                 var cached: [Day] = []
                 for d in days.days {
-                    guard let fetchedAt = stored[d] else { missing.append(d); reasons[d] = .notStored; continue }
-                    if refresh { missing.append(d); reasons[d] = .refresh; continue }
+                    guard let fetchedAt = stored[d] else {
+                        missing.append(d)
+                        reasons[d] = .notStored
+                        continue
+                    }
+                    if refresh {
+                        missing.append(d)
+                        reasons[d] = .refresh
+                        continue
+                    }
                     // WeChat said it had not finished this day: fetch until it says so.
-                    if unsettled.contains(d) { missing.append(d); reasons[d] = .isDelay; continue }
+                    if unsettled.contains(d) {
+                        missing.append(d)
+                        reasons[d] = .isDelay
+                        continue
+                    }
                     // An answer fetched on China day F holds figures up to F - 1; this
                     // publish day needs them up to min(d + tracked - 1, to).
                     let tracked = endpoint.info.trackedDays
@@ -219,8 +239,10 @@ public struct Planner {
                 for (b, e) in Planner.windows(over: missing, span: endpoint.maxSpanDays) {
                     let window = DateRange(from: b, to: e).days.compactMap { reasons[$0] }
                     let reason = [PendingReason.isDelay, .notStored, .refresh, .tracking, .refetchDays].first { window.contains($0) } ?? .notStored
-                    calls.append(PlannedCall(account: account.name, storeKey: account.storeKey, endpoint: endpoint, begin: b, end: e,
-                                             cached: false, reason: reason))
+                    calls.append(
+                        PlannedCall(
+                            account: account.name, storeKey: account.storeKey, endpoint: endpoint, begin: b, end: e,
+                            cached: false, reason: reason))
                 }
                 for (b, e) in Planner.windows(over: cached, span: endpoint.maxSpanDays) {
                     calls.append(PlannedCall(account: account.name, storeKey: account.storeKey, endpoint: endpoint, begin: b, end: e, cached: true))

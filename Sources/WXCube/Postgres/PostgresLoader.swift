@@ -57,8 +57,9 @@ public struct PostgresLoader: Sendable {
         } catch {
             throw PostgresLoadError(target: target, what: "cannot set up TLS for sslmode=\(target.sslmode.rawValue): \(error)")
         }
-        var config = PostgresConnection.Configuration(host: target.host, port: target.port, username: target.user,
-                                                      password: target.password?.value, database: target.database, tls: tls)
+        var config = PostgresConnection.Configuration(
+            host: target.host, port: target.port, username: target.user,
+            password: target.password?.value, database: target.database, tls: tls)
         config.options.connectTimeout = .seconds(10)
         return config
     }
@@ -128,8 +129,10 @@ public struct PostgresLoader: Sendable {
         try await conn.query(PostgresQuery(unsafeSQL: sql), logger: quietLogger)
     }
 
-    private func loadAll(_ conn: PostgresConnection, _ datasets: [DatasetName], source: any DatasetSource,
-                         context: ExportContext) async throws -> [Int] {
+    private func loadAll(
+        _ conn: PostgresConnection, _ datasets: [DatasetName], source: any DatasetSource,
+        context: ExportContext
+    ) async throws -> [Int] {
         let schema = target.schema
         try await run(conn, "BEGIN")
         // Loads into one schema wait for each other instead of racing on CREATE TABLE.
@@ -142,7 +145,8 @@ public struct PostgresLoader: Sendable {
             let stream = try source.stream(d, account: nil)
             let columns = stream.schema
             for key in d.naturalKey where !columns.contains(key) {
-                throw PostgresLoadError(target: target, what: "dataset \(d.rawValue) has no column \(key) of its natural key; the pipeline's stages must keep it")
+                throw PostgresLoadError(
+                    target: target, what: "dataset \(d.rawValue) has no column \(key) of its natural key; the pipeline's stages must keep it")
             }
             // Table: create, or add what the catalogue gained; never drop or retype.
             let existing = try await existingColumns(conn, d)
@@ -177,7 +181,9 @@ public struct PostgresLoader: Sendable {
             try await run(conn, PostgresSQL.insert(schema: schema, dataset: d, columns: columns, mode: target.mode))
             try await run(conn, "DROP TABLE \(PostgresSQL.ident(PostgresSQL.stageName(d)))")
             let accounts = "ARRAY[" + context.accounts.map(PostgresSQL.literal).joined(separator: ", ") + "]::text[]"
-            try await run(conn, """
+            try await run(
+                conn,
+                """
                 INSERT INTO \(PostgresSQL.table(schema, "wxcube_loads"))
                     (pipeline, range_from, range_to, accounts, dataset, mode, rows, started_at, finished_at, wxcube_version)
                 VALUES (\(PostgresSQL.literal(context.pipelineName)), DATE '\(context.range.from.iso)', DATE '\(context.range.to.iso)',
@@ -206,11 +212,13 @@ public struct PostgresLoader: Sendable {
             guard let have = existing[c.name] else { continue }
             let want = PostgresSQL.type(c.type)
             if have != want {
-                throw PostgresLoadError(target: target, what: """
-                    column \(target.schema).\(d.rawValue).\(c.name) is \(have) in the database but \(want) in wxcube's catalogue; \
-                    wxcube never changes or drops columns: convert it yourself (ALTER TABLE \(target.schema).\(d.rawValue) \
-                    ALTER COLUMN \(c.name) TYPE \(want) USING ...), rename the table, or load into another schema
-                    """)
+                throw PostgresLoadError(
+                    target: target,
+                    what: """
+                        column \(target.schema).\(d.rawValue).\(c.name) is \(have) in the database but \(want) in wxcube's catalogue; \
+                        wxcube never changes or drops columns: convert it yourself (ALTER TABLE \(target.schema).\(d.rawValue) \
+                        ALTER COLUMN \(c.name) TYPE \(want) USING ...), rename the table, or load into another schema
+                        """)
             }
         }
     }
@@ -240,11 +248,13 @@ public struct PostgresLoadError: Error, CustomStringConvertible, Sendable {
         let what: String
         switch (psql.code, state) {
         case (.server, "28P01"), (.server, "28000"):
-            what = "authentication failed for user \(target.user): check the password in the url (e.g. that PGPASSWORD is the right one) and the server's pg_hba.conf"
+            what =
+                "authentication failed for user \(target.user): check the password in the url (e.g. that PGPASSWORD is the right one) and the server's pg_hba.conf"
         case (.server, "3D000"):
             what = "database \(target.database) does not exist: create it (createdb \(target.database)) or fix the database name in the url"
         case (.server, "42501"):
-            what = "permission denied (\(message)): user \(target.user) needs CREATE on database \(target.database) (for schema \(target.schema)), or CREATE and USAGE on that schema and ownership of its tables"
+            what =
+                "permission denied (\(message)): user \(target.user) needs CREATE on database \(target.database) (for schema \(target.schema)), or CREATE and USAGE on that schema and ownership of its tables"
         case (.server, "23505"):
             what = "two rows with the same natural key (\(message)); please report this as a wxcube bug"
         case (.server, let s) where s.hasPrefix("08") || s.hasPrefix("57"):
@@ -257,7 +267,8 @@ public struct PostgresLoadError: Error, CustomStringConvertible, Sendable {
             what = "the server does not offer TLS but sslmode=\(target.sslmode.rawValue) requires it: enable ssl on the server or use sslmode=prefer/disable"
         case (.connectionError, _), (.failedToAddSSLHandler, _):
             let cause = psql.underlying.map { "\($0)" } ?? "unknown cause"
-            what = "cannot connect to \(target.host):\(target.port) (\(cause)): check that the server is running and accepts TCP connections there, the url's host and port, and sslmode"
+            what =
+                "cannot connect to \(target.host):\(target.port) (\(cause)): check that the server is running and accepts TCP connections there, the url's host and port, and sslmode"
         case (.unsupportedAuthMechanism, _), (.authMechanismRequiresPassword, _), (.saslError, _):
             what = "authentication failed for user \(target.user) (\(psql.code)): check the password in the url and the server's pg_hba.conf"
         default:

@@ -71,7 +71,8 @@ public enum PostgresSQL {
 
     public static func createLoads(schema: String) -> [String] {
         let t = table(schema, "wxcube_loads")
-        return ["""
+        return [
+            """
             CREATE TABLE IF NOT EXISTS \(t) (
                 id bigserial PRIMARY KEY,
                 pipeline text NOT NULL,
@@ -86,7 +87,8 @@ public enum PostgresSQL {
                 wxcube_version text NOT NULL
             )
             """,
-            "COMMENT ON TABLE \(t) IS \(literal("One row per dataset per wxcube load (committed loads only; a failed load is in the run's manifest.json)"))"]
+            "COMMENT ON TABLE \(t) IS \(literal("One row per dataset per wxcube load (committed loads only; a failed load is in the run's manifest.json)"))",
+        ]
     }
 
     /// The staging table COPY writes into; dropped at commit.
@@ -114,7 +116,8 @@ public enum PostgresSQL {
         if mode == .upsert {
             let key = Set(dataset.naturalKey)
             let updates = columns.names.filter { !key.contains($0) }.map { "\(ident($0)) = EXCLUDED.\(ident($0))" }
-            sql += " ON CONFLICT (\(dataset.naturalKey.map(ident).joined(separator: ", "))) "
+            sql +=
+                " ON CONFLICT (\(dataset.naturalKey.map(ident).joined(separator: ", "))) "
                 + (updates.isEmpty ? "DO NOTHING" : "DO UPDATE SET " + updates.joined(separator: ", "))
         }
         return sql
@@ -132,7 +135,9 @@ struct CopyTextEncoder {
         for (i, v) in row.enumerated() {
             if i > 0 { bytes.append(0x09) }
             switch v {
-            case .null: bytes.append(0x5C); bytes.append(0x4E)
+            case .null:
+                bytes.append(0x5C)
+                bytes.append(0x4E)
             case .int(let n): appendInt(n)
             case .float(let d): bytes.append(contentsOf: "\(d)".utf8)
             case .string(let s): appendText(s)
@@ -144,12 +149,18 @@ struct CopyTextEncoder {
     }
 
     private mutating func appendInt(_ n: Int) {
-        if n == 0 { bytes.append(0x30); return }
+        if n == 0 {
+            bytes.append(0x30)
+            return
+        }
         var m = n.magnitude
         if n < 0 { bytes.append(0x2D) }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         withUnsafeMutableBytes(of: &digits) { buf in
             while m > 0 {
@@ -166,10 +177,18 @@ struct CopyTextEncoder {
         s.withUTF8 { utf8 in
             for b in utf8 {
                 switch b {
-                case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-                case 0x09: bytes.append(0x5C); bytes.append(0x74)
-                case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
-                case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+                case 0x5C:
+                    bytes.append(0x5C)
+                    bytes.append(0x5C)
+                case 0x09:
+                    bytes.append(0x5C)
+                    bytes.append(0x74)
+                case 0x0A:
+                    bytes.append(0x5C)
+                    bytes.append(0x6E)
+                case 0x0D:
+                    bytes.append(0x5C)
+                    bytes.append(0x72)
                 case 0x00: break // PostgreSQL text cannot hold NUL; it is dropped
                 default: bytes.append(b)
                 }

@@ -30,8 +30,10 @@ public struct PostgresTarget: Sendable {
     public static let defaultSchema = "wxcube"
     public static let defaultPort = 5432
 
-    public init(host: String, port: Int = PostgresTarget.defaultPort, user: String, password: Secret?, database: String,
-                sslmode: SSLMode = .prefer, schema: String = PostgresTarget.defaultSchema, mode: Mode = .replaceRange) {
+    public init(
+        host: String, port: Int = PostgresTarget.defaultPort, user: String, password: Secret?, database: String,
+        sslmode: SSLMode = .prefer, schema: String = PostgresTarget.defaultSchema, mode: Mode = .replaceRange
+    ) {
         self.host = host
         self.port = port
         self.user = user
@@ -56,9 +58,13 @@ public struct PostgresTarget: Sendable {
     /// Messages never contain the URL itself (it may hold a password).
     public static func parse(url: String, schema: String = defaultSchema, mode: Mode = .replaceRange) throws(PostgresURLError) -> PostgresTarget {
         var rest = Substring(url)
-        if rest.hasPrefix("postgres://") { rest = rest.dropFirst("postgres://".count) }
-        else if rest.hasPrefix("postgresql://") { rest = rest.dropFirst("postgresql://".count) }
-        else { throw PostgresURLError("must start with postgres:// (postgres://user:${PGPASSWORD}@host:port/database)") }
+        if rest.hasPrefix("postgres://") {
+            rest = rest.dropFirst("postgres://".count)
+        } else if rest.hasPrefix("postgresql://") {
+            rest = rest.dropFirst("postgresql://".count)
+        } else {
+            throw PostgresURLError("must start with postgres:// (postgres://user:${PGPASSWORD}@host:port/database)")
+        }
         guard let at = rest.lastIndex(of: "@") else {
             throw PostgresURLError("needs a user: postgres://user:${PGPASSWORD}@host:port/database")
         }
@@ -128,8 +134,9 @@ public struct PostgresTarget: Sendable {
         guard isIdentifier(schema) else {
             throw PostgresURLError("schema '\(schema)' must be a lowercase name of letters, digits and _ (not starting with a digit)")
         }
-        return PostgresTarget(host: host, port: port, user: user, password: password, database: database,
-                              sslmode: sslmode, schema: schema, mode: mode)
+        return PostgresTarget(
+            host: host, port: port, user: user, password: password, database: database,
+            sslmode: sslmode, schema: schema, mode: mode)
     }
 
     /// A lowercase SQL identifier that needs no quoting rules beyond `"..."`.

@@ -10,9 +10,10 @@ extension PipelineRunner {
         guard !outputs.isEmpty else { return nil }
         let datasets = PipelineDatasets(spec: spec, range: plan.range, store: store)
         datasets.unavailable = unavailable
-        var context = ExportContext(pipelineName: spec.name, range: plan.range, accounts: spec.accounts.map(\.name),
-                                    caveat: datasets.thresholdCaveat, generatedAt: options.now ?? Date(),
-                                    version: WXCubeVersion.current)
+        var context = ExportContext(
+            pipelineName: spec.name, range: plan.range, accounts: spec.accounts.map(\.name),
+            caveat: datasets.thresholdCaveat, generatedAt: options.now ?? Date(),
+            version: WXCubeVersion.current)
         context.unavailable = unavailable
         var loads: [ManifestLoad] = []
         var failure: String?
@@ -21,19 +22,26 @@ extension PipelineRunner {
             let names = output.datasets.map(\.rawValue)
             // After a failure the later outputs are not attempted: the run is failed anyway.
             if failure != nil {
-                loads.append(ManifestLoad(url: target.redactedURL, schema: target.schema, mode: target.mode.rawValue,
-                                          datasets: names, status: "skipped", error: "an earlier postgres output failed"))
+                loads.append(
+                    ManifestLoad(
+                        url: target.redactedURL, schema: target.schema, mode: target.mode.rawValue,
+                        datasets: names, status: "skipped", error: "an earlier postgres output failed"))
                 continue
             }
             do {
                 let rows = try await PostgresLoader(target: target, logger: logger).load(output.datasets, from: datasets, context: context)
-                loads.append(ManifestLoad(url: target.redactedURL, schema: target.schema, mode: target.mode.rawValue,
-                                          datasets: names, status: "loaded", datasetRows: rows))
+                loads.append(
+                    ManifestLoad(
+                        url: target.redactedURL, schema: target.schema, mode: target.mode.rawValue,
+                        datasets: names, status: "loaded", datasetRows: rows))
                 logger.info("postgres: committed \(rows.reduce(0, +)) rows into \(target.redactedURL) schema \(target.schema)")
             } catch {
-                loads.append(ManifestLoad(url: target.redactedURL, schema: target.schema, mode: target.mode.rawValue,
-                                          datasets: names, status: "failed", error: error.description))
-                failure = "\(error.description); the run's files in \(options.outDirectory) and the store are kept: fix this and run again (add --offline to skip fetching)"
+                loads.append(
+                    ManifestLoad(
+                        url: target.redactedURL, schema: target.schema, mode: target.mode.rawValue,
+                        datasets: names, status: "failed", error: error.description))
+                failure =
+                    "\(error.description); the run's files in \(options.outDirectory) and the store are kept: fix this and run again (add --offline to skip fetching)"
             }
         }
         var updated = manifest

@@ -11,8 +11,10 @@ public struct PipelineRunner: Sendable {
     /// A transport to use instead of a new AsyncHTTPClient (tests).
     public var transport: (any HTTPTransport)?
 
-    public init(spec: PipelineSpec, options: RunOptions, logger: Logger, progress: any RunProgress = NoProgress(),
-                transport: (any HTTPTransport)? = nil) {
+    public init(
+        spec: PipelineSpec, options: RunOptions, logger: Logger, progress: any RunProgress = NoProgress(),
+        transport: (any HTTPTransport)? = nil
+    ) {
         self.spec = spec
         self.options = options
         self.logger = logger
@@ -106,8 +108,11 @@ public struct PipelineRunner: Sendable {
         let store: RawStore
         if options.offline {
             guard let s = try RawStore.openReadOnly(path: storePath) else {
-                throw RunEnd(status: .incomplete, messages: [
-                    "--offline: there is no store at \(storePath); run without --offline first to fetch the data"])
+                throw RunEnd(
+                    status: .incomplete,
+                    messages: [
+                        "--offline: there is no store at \(storePath); run without --offline first to fetch the data"
+                    ])
             }
             store = s
         } else {
@@ -116,7 +121,9 @@ public struct PipelineRunner: Sendable {
         do {
             let legacy = try store.checkAccountKeys(spec.accounts.map { ($0.name, $0.storeKey) })
             for name in legacy {
-                logger.warning("store: \(storePath) holds days of account '\(name)' keyed by its name (stored before wxcube keyed ready-token accounts by appid); they are no longer read, and the days are fetched again under the appid")
+                logger.warning(
+                    "store: \(storePath) holds days of account '\(name)' keyed by its name (stored before wxcube keyed ready-token accounts by appid); they are no longer read, and the days are fetched again under the appid"
+                )
             }
         } catch let e as AccountKeyConflict {
             throw RunEnd(status: .badUsage, messages: e.description.split(separator: "\n").map(String.init))
@@ -140,9 +147,11 @@ public struct PipelineRunner: Sendable {
         }
         for w in plan.warnings { logger.warning("\(w)") }
         let cachedCalls = plan.calls.filter(\.cached)
-        stats.planned(total: plan.pending.count, cachedWindows: cachedCalls.count,
-                      cachedDays: cachedCalls.reduce(0) { $0 + $1.days.dayCount })
-        logger.info("plan: \(plan.range.from.iso)..\(plan.range.to.iso), \(plan.calls.count) windows, \(plan.pending.count) to fetch, \(cachedCalls.count) cached")
+        stats.planned(
+            total: plan.pending.count, cachedWindows: cachedCalls.count,
+            cachedDays: cachedCalls.reduce(0) { $0 + $1.days.dayCount })
+        logger.info(
+            "plan: \(plan.range.from.iso)..\(plan.range.to.iso), \(plan.calls.count) windows, \(plan.pending.count) to fetch, \(cachedCalls.count) cached")
         return plan
     }
 
@@ -184,8 +193,11 @@ public struct PipelineRunner: Sendable {
             throw RunEnd(status: .badUsage, messages: ["--api-base: '\(given)' is not \(APIBase.expected)"])
         }
         guard let baseURL = resolvedBaseURL() else {
-            throw RunEnd(status: .badUsage, messages: [
-                "api.base_url is `sandbox`, but no sandbox is running: use `wxcube run` (it starts one) or pass --api-base URL"])
+            throw RunEnd(
+                status: .badUsage,
+                messages: [
+                    "api.base_url is `sandbox`, but no sandbox is running: use `wxcube run` (it starts one) or pass --api-base URL"
+                ])
         }
         let ownTransport = transport == nil ? AsyncHTTPTransport(api: spec.api) : nil
         let http: any HTTPTransport = transport ?? ownTransport ?? AsyncHTTPTransport(api: spec.api)
@@ -193,14 +205,17 @@ public struct PipelineRunner: Sendable {
         let client = DatacubeClient(baseURL: baseURL, transport: http, policy: policy, stats: stats, logger: logger)
         let sessions = makeSessions(baseURL: client.baseURL, transport: http, policy: policy, stats: stats)
         let fixedNow = options.now
-        let fetcher = WindowFetcher(client: client, sessions: sessions, store: store, concurrency: spec.api.concurrency,
-                                    stats: stats, logger: logger, fetchedAt: { fixedNow ?? Date() })
+        let fetcher = WindowFetcher(
+            client: client, sessions: sessions, store: store, concurrency: spec.api.concurrency,
+            stats: stats, logger: logger, fetchedAt: { fixedNow ?? Date() })
         return (fetcher, ownTransport)
     }
 
     /// Records each account's end in the summary; throws unless every window is stored.
-    private func judge(_ outcome: WindowFetcher.FetchOutcome, sessions: [String: AccountSession],
-                       summary: inout RunSummary) throws -> [EndpointUnavailable] {
+    private func judge(
+        _ outcome: WindowFetcher.FetchOutcome, sessions: [String: AccountSession],
+        summary: inout RunSummary
+    ) throws -> [EndpointUnavailable] {
         let interrupted = Task.isCancelled || outcome.interrupted
         summary.interrupted = interrupted
         let unavailable = EndpointUnavailable.sorted(Array(outcome.unavailable.values))
@@ -244,7 +259,7 @@ public struct PipelineRunner: Sendable {
     /// fails the run; the files and the store are kept (docs/postgres.md).
     private func load(plan: Plan, store: RawStore, manifest: Manifest?, unavailable: [EndpointUnavailable]) async throws {
         guard let manifest,
-              let failure = await loadPhase(plan: plan, store: store, manifest: manifest, unavailable: unavailable)
+            let failure = await loadPhase(plan: plan, store: store, manifest: manifest, unavailable: unavailable)
         else { return }
         throw RunEnd(status: .failed, messages: [failure])
     }
@@ -261,9 +276,10 @@ public struct PipelineRunner: Sendable {
         let datasets = PipelineDatasets(spec: spec, range: plan.range, store: store)
         datasets.unavailable = unavailable
         try datasets.validate()
-        var context = ExportContext(pipelineName: spec.name, range: plan.range, accounts: spec.accounts.map(\.name),
-                                    caveat: datasets.thresholdCaveat, generatedAt: options.now ?? Date(),
-                                    version: WXCubeVersion.current)
+        var context = ExportContext(
+            pipelineName: spec.name, range: plan.range, accounts: spec.accounts.map(\.name),
+            caveat: datasets.thresholdCaveat, generatedAt: options.now ?? Date(),
+            version: WXCubeVersion.current)
         context.unavailable = unavailable
         var writer = OutputWriter(outDirectory: URL(fileURLWithPath: options.outDirectory), context: context, logger: logger)
         writer.anomalyLog = datasets.anomalies
@@ -302,8 +318,9 @@ public struct PipelineRunner: Sendable {
             let key = a.storeKey
             let limiter = limiters[key] ?? RateLimiter(requestsPerSecond: spec.api.requestsPerSecond)
             limiters[key] = limiter
-            let tokens = TokenProvider(account: a, baseURL: baseURL, transport: transport, policy: policy,
-                                       onRetry: { stats.retried($0) })
+            let tokens = TokenProvider(
+                account: a, baseURL: baseURL, transport: transport, policy: policy,
+                onRetry: { stats.retried($0) })
             sessions[a.name] = AccountSession(account: a, tokens: tokens, limiter: limiter)
         }
         return sessions
@@ -341,7 +358,9 @@ public struct PipelineRunner: Sendable {
             if let g = groups[k] { lines.append("  \(k): \(g.count) window(s) between \(g.first.iso) and \(g.last.iso)") }
         }
         let pipeline = options.pipelinePath ?? "PIPELINE.yaml"
-        lines.append("nothing was exported; progress is kept in \(storePath). Run `wxcube run \(pipeline)` again with the same range to continue (after midnight China time if the daily quota was reached)")
+        lines.append(
+            "nothing was exported; progress is kept in \(storePath). Run `wxcube run \(pipeline)` again with the same range to continue (after midnight China time if the daily quota was reached)"
+        )
         return lines
     }
 }

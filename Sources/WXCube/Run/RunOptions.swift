@@ -21,9 +21,11 @@ public struct RunOptions: Sendable {
     /// The pipeline file as given, for "run again" hints.
     public var pipelinePath: String?
 
-    public init(from: DateExpr? = nil, to: DateExpr? = nil, apiBase: String? = nil, outDirectory: String = ".",
-                storePath: String? = nil, offline: Bool = false, refresh: Bool = false, now: Date? = nil,
-                retryBaseDelay: Double = 0.5, pipelinePath: String? = nil) {
+    public init(
+        from: DateExpr? = nil, to: DateExpr? = nil, apiBase: String? = nil, outDirectory: String = ".",
+        storePath: String? = nil, offline: Bool = false, refresh: Bool = false, now: Date? = nil,
+        retryBaseDelay: Double = 0.5, pipelinePath: String? = nil
+    ) {
         self.from = from
         self.to = to
         self.apiBase = apiBase

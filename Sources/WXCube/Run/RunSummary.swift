@@ -37,7 +37,9 @@ public struct RunSummary: Sendable {
         var out: [String] = []
         let s = stats
         if let range { out.append("range \(range.from.iso)..\(range.to.iso)") }
-        out.append("calls: \(s.windowsStored) windows stored of \(s.windowsTotal) needed, \(s.requests) requests, \(s.windowsFailed) failed, \(s.windowsSkipped) skipped")
+        out.append(
+            "calls: \(s.windowsStored) windows stored of \(s.windowsTotal) needed, \(s.requests) requests, \(s.windowsFailed) failed, \(s.windowsSkipped) skipped"
+        )
         out.append("cached: \(s.windowsCached) windows, \(s.daysCached) days already in the store")
         if s.retries.isEmpty {
             out.append("retries: none")

@@ -14,8 +14,10 @@ public struct PipelineSpec: Sendable {
     /// Things that are allowed but worth a word (`validate` prints them): legacy endpoints.
     public var warnings: [SpecDiagnostic] = []
 
-    public init(version: Int = 1, name: String, accounts: [AccountSpec], api: APISpec = APISpec(),
-                store: String = SpecDefaults.store, range: RangeSpec = RangeSpec(), stages: [StageSpec], outputs: [OutputSpec]) {
+    public init(
+        version: Int = 1, name: String, accounts: [AccountSpec], api: APISpec = APISpec(),
+        store: String = SpecDefaults.store, range: RangeSpec = RangeSpec(), stages: [StageSpec], outputs: [OutputSpec]
+    ) {
         self.version = version
         self.name = name
         self.accounts = accounts
@@ -121,11 +123,13 @@ public struct APISpec: Sendable {
     /// the call is retried like any timeout.
     public var requestTimeoutSeconds: Double
 
-    public init(base: APIBase = .url(SpecDefaults.baseURL), concurrency: Int = SpecDefaults.concurrency,
-                requestsPerSecond: Double = SpecDefaults.requestsPerSecond, retries: Int = SpecDefaults.retries,
-                connectTimeoutSeconds: Double = SpecDefaults.connectTimeoutSeconds,
-                readTimeoutSeconds: Double = SpecDefaults.readTimeoutSeconds,
-                requestTimeoutSeconds: Double = SpecDefaults.requestTimeoutSeconds) {
+    public init(
+        base: APIBase = .url(SpecDefaults.baseURL), concurrency: Int = SpecDefaults.concurrency,
+        requestsPerSecond: Double = SpecDefaults.requestsPerSecond, retries: Int = SpecDefaults.retries,
+        connectTimeoutSeconds: Double = SpecDefaults.connectTimeoutSeconds,
+        readTimeoutSeconds: Double = SpecDefaults.readTimeoutSeconds,
+        requestTimeoutSeconds: Double = SpecDefaults.requestTimeoutSeconds
+    ) {
         self.base = base
         self.concurrency = concurrency
         self.requestsPerSecond = requestsPerSecond
@@ -146,11 +150,15 @@ public enum DateExpr: Sendable, Equatable, CustomStringConvertible {
 
     public init?(parsing text: String) {
         let t = text.trimmingCharacters(in: .whitespaces)
-        if t == "yesterday" { self = .yesterday; return }
+        if t == "yesterday" {
+            self = .yesterday
+            return
+        }
         if t.hasPrefix("-"), t.hasSuffix("d") {
             // Beyond this no day exists in WeChat's data (or in the calendar arithmetic).
             guard let n = Int(t.dropFirst().dropLast()), (0...DateExpr.maxRelativeDays).contains(n) else { return nil }
-            self = .relative(days: n); return
+            self = .relative(days: n)
+            return
         }
         guard let d = Day(iso: t) else { return nil }
         self = .date(d)
@@ -319,8 +327,10 @@ public struct OutputSpec: Sendable {
     /// Where and how a `postgres` output loads (nil for files).
     public var postgres: PostgresTarget?
 
-    public init(datasets: [DatasetName], format: OutputFormat, path: String, headers: HeaderLanguage = SpecDefaults.headers,
-                bom: Bool = false, excelSafe: Bool = false, compressionLevel: Int = SpecDefaults.compressionLevel) {
+    public init(
+        datasets: [DatasetName], format: OutputFormat, path: String, headers: HeaderLanguage = SpecDefaults.headers,
+        bom: Bool = false, excelSafe: Bool = false, compressionLevel: Int = SpecDefaults.compressionLevel
+    ) {
         self.datasets = datasets
         self.format = format
         self.path = path

@@ -8,8 +8,10 @@ public enum SpecLoader {
     /// - Parameters:
     ///   - environment: where `${VAR}` values come from.
     ///   - now: the current instant, for "to is after yesterday (China)".
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                            now: Date = Date()) throws -> PipelineSpec {
+    public static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: Date = Date()
+    ) throws -> PipelineSpec {
         let text: String
         var isDir: ObjCBool = false
         func fail(_ message: String) -> SpecError {
@@ -60,8 +62,11 @@ public enum SpecLoader {
         case let .reader(problem, offset, value, _):
             let (line, column) = offset.map { position(ofCharacter: $0, in: text) } ?? (1, 1)
             let what = value >= 0 ? String(format: " (character U+%04X)", value) : ""
-            return [SpecDiagnostic(line: line, column: column,
-                                   message: "YAML: \(problem)\(what); remove it (a pipeline file is plain UTF-8 text without control characters)")]
+            return [
+                SpecDiagnostic(
+                    line: line, column: column,
+                    message: "YAML: \(problem)\(what); remove it (a pipeline file is plain UTF-8 text without control characters)")
+            ]
         case let .duplicatedKeysInMapping(duplicates, context):
             return duplicates.map { key in
                 let (line, column, first) = secondOccurrence(of: key, after: context.mark, in: text)
@@ -79,7 +84,12 @@ public enum SpecLoader {
         var line = 1, column = 1, i = 0
         for c in text {
             if i >= offset { break }
-            if c.isNewline { line += 1; column = 1 } else { column += 1 }
+            if c.isNewline {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
             i += 1
         }
         return (line, column)
@@ -131,8 +141,10 @@ final class SpecReader {
     static let flattenKeys = StageKind.flatten.keys
     static let deriveKeys = StageKind.derive.keys
     static let annotateKeys = StageKind.annotate_threshold.keys
-    static let outputKeys = ["dataset", "datasets", "format", "path", "headers", "bom", "excel_safe", "level", "compression", "row_group_rows",
-                             "url", "schema", "mode"]
+    static let outputKeys = [
+        "dataset", "datasets", "format", "path", "headers", "bom", "excel_safe", "level", "compression", "row_group_rows",
+        "url", "schema", "mode",
+    ]
 
     // MARK: pipeline
 
@@ -144,9 +156,13 @@ final class SpecReader {
         if let v = top["version"] {
             if let n = int(v.value, "version"), n != 1 {
                 error(v.value, "version: only version 1 is supported (got \(n))")
-            } else if let n = int(v.value, "version") { version = n }
+            } else if let n = int(v.value, "version") {
+                version = n
+            }
         }
-        let name = top["name"].flatMap { string($0.value, "name") } ?? (fileName as NSString).lastPathComponent
+        let name =
+            top["name"].flatMap { string($0.value, "name") }
+            ?? (fileName as NSString).lastPathComponent
             .replacingOccurrences(of: ".yaml", with: "").replacingOccurrences(of: ".yml", with: "")
 
         let accounts = readAccounts(top["accounts"], root: root)
@@ -156,8 +172,9 @@ final class SpecReader {
         let stages = readStages(top["stages"], root: root)
         let outputs = readOutputs(top["outputs"], stages: stages, root: root)
 
-        return PipelineSpec(version: version, name: name, accounts: accounts, api: api, store: store,
-                            range: range, stages: stages.map(\.spec), outputs: outputs)
+        return PipelineSpec(
+            version: version, name: name, accounts: accounts, api: api, store: store,
+            range: range, stages: stages.map(\.spec), outputs: outputs)
     }
 
     // MARK: accounts
@@ -182,7 +199,10 @@ final class SpecReader {
             guard let name = string(nameEntry.value, "\(path).name") else { continue }
             if name.isEmpty { error(nameEntry.value, "\(path).name: must not be empty") }
             if LogText.hasControlCharacters(name) {
-                error(nameEntry.value, "\(path).name: '\(LogText.escaped(name))' holds control characters (a newline, tab or escape); the name goes into file names and log lines: use printable characters only")
+                error(
+                    nameEntry.value,
+                    "\(path).name: '\(LogText.escaped(name))' holds control characters (a newline, tab or escape); the name goes into file names and log lines: use printable characters only"
+                )
             }
             if !seen.insert(name).inserted { error(nameEntry.value, "\(path).name: duplicate account name '\(name)'") }
             let appid = m["appid"].flatMap { nonEmpty($0.value, "\(path).appid") }
@@ -198,14 +218,20 @@ final class SpecReader {
             case let (nil, t?):
                 credential = .accessToken(Secret(t))
                 if appid == nil && m["appid"] == nil {
-                    error(item, "\(path): an account with access_token needs appid too: the store keys each account's data by its appid, so that two tokens under one name never share cached days (docs/operations.md)")
+                    error(
+                        item,
+                        "\(path): an account with access_token needs appid too: the store keys each account's data by its appid, so that two tokens under one name never share cached days (docs/operations.md)"
+                    )
                 }
             case (_?, _?):
                 error(item, "\(path): give either secret (with appid) or access_token, not both")
                 continue
             case (nil, nil):
                 if m["secret"] == nil && m["access_token"] == nil {
-                    error(item, "\(path): account '\(name)' has neither secret nor access_token; add `secret: ${WECHAT_SECRET}` (with appid) or `access_token: ${WECHAT_ACCESS_TOKEN}`")
+                    error(
+                        item,
+                        "\(path): account '\(name)' has neither secret nor access_token; add `secret: ${WECHAT_SECRET}` (with appid) or `access_token: ${WECHAT_ACCESS_TOKEN}`"
+                    )
                 }
                 continue
             }
@@ -241,12 +267,16 @@ final class SpecReader {
         guard let entry, let m = mapping(entry.value, "range") else { return range }
         checkKeys(m, allowed: Self.rangeKeys, in: "range")
         if let e = m["from"], let s = string(e.value, "range.from") {
-            if let d = DateExpr(parsing: s) { range.from = d } else {
+            if let d = DateExpr(parsing: s) {
+                range.from = d
+            } else {
                 error(e.value, "range.from: '\(shown(e.value))' is not a date (YYYY-MM-DD, a real calendar day), -Nd or yesterday")
             }
         }
         if let e = m["to"], let s = string(e.value, "range.to") {
-            if let d = DateExpr(parsing: s) { range.to = d } else {
+            if let d = DateExpr(parsing: s) {
+                range.to = d
+            } else {
                 error(e.value, "range.to: '\(shown(e.value))' is not a date (YYYY-MM-DD, a real calendar day), -Nd or yesterday")
             }
         }
@@ -257,7 +287,8 @@ final class SpecReader {
             error(at, "range: from \(resolved.from.iso) is after to \(resolved.to.iso)")
         }
         if resolved.to > yesterday {
-            error(m["to"]?.value ?? entry.value, "range.to: \(resolved.to.iso) is after yesterday in China (\(yesterday.iso)); WeChat serves complete days only")
+            error(
+                m["to"]?.value ?? entry.value, "range.to: \(resolved.to.iso) is after yesterday in China (\(yesterday.iso)); WeChat serves complete days only")
         }
         if resolved.to < Day.dataStart {
             error(m["to"]?.value ?? entry.value, "range.to: \(resolved.to.iso) is before \(Day.dataStart.iso), the first day WeChat keeps data for")
@@ -307,13 +338,19 @@ final class SpecReader {
             case .derive:
                 guard let s = readDerive(body, here) else { continue }
                 if !produced.contains(s.dataset) {
-                    error(body, "\(here): dataset \(s.dataset.rawValue) is not produced by an earlier stage (\(s.dataset.rawValue) needs fetch \(s.dataset.endpoint.rawValue) and flatten)")
+                    error(
+                        body,
+                        "\(here): dataset \(s.dataset.rawValue) is not produced by an earlier stage (\(s.dataset.rawValue) needs fetch \(s.dataset.endpoint.rawValue) and flatten)"
+                    )
                 }
                 stages.append(ReadStage(spec: .derive(s), node: item))
             case .annotate_threshold:
                 guard let s = readAnnotate(body, here) else { continue }
                 for needed in [Endpoint.getarticlesummary, .getarticletotal] where !fetched.contains(needed) {
-                    error(body, "\(here): needs \(needed.rawValue) fetched by an earlier fetch stage (below_threshold rows come from comparing article_summary with article_total)")
+                    error(
+                        body,
+                        "\(here): needs \(needed.rawValue) fetched by an earlier fetch stage (below_threshold rows come from comparing article_summary with article_total)"
+                    )
                 }
                 stages.append(ReadStage(spec: .annotateThreshold(s), node: item))
             case nil:
@@ -340,11 +377,15 @@ final class SpecReader {
                 if !endpoints.contains(ep) { endpoints.append(ep) }
                 if ep.info.family == .legacy {
                     let mark = item.mark
-                    let replacement = ep.info.replacements.isEmpty
+                    let replacement =
+                        ep.info.replacements.isEmpty
                         ? "WeChat offers no replacement for it"
                         : "its replacement is \(ep.info.replacementText) (data from \(EndpointRegistry.publishedDataFrom.iso))"
-                    warnings.append(SpecDiagnostic(line: mark?.line ?? 1, column: mark?.column ?? 1, message:
-                        "\(path).endpoints: \(ep.rawValue) is a legacy endpoint WeChat no longer maintains and will switch off; \(replacement)"))
+                    warnings.append(
+                        SpecDiagnostic(
+                            line: mark?.line ?? 1, column: mark?.column ?? 1,
+                            message:
+                                "\(path).endpoints: \(ep.rawValue) is a legacy endpoint WeChat no longer maintains and will switch off; \(replacement)"))
                 }
             } else {
                 error(item, "\(path).endpoints: unknown endpoint '\(shown(item))'\(Suggest.didYouMean(s, Endpoint.allCases.map(\.rawValue)))")
@@ -353,7 +394,9 @@ final class SpecReader {
         var spec = FetchStageSpec(endpoints: endpoints)
         if let r = m["refetch_days"], let n = int(r.value, "\(path).refetch_days", in: 0...366) { spec.refetchDays = n }
         if let r = m["on_unavailable"], let s = string(r.value, "\(path).on_unavailable") {
-            if let v = OnUnavailable(rawValue: s) { spec.onUnavailable = v } else {
+            if let v = OnUnavailable(rawValue: s) {
+                spec.onUnavailable = v
+            } else {
                 error(r.value, "\(path).on_unavailable: '\(shown(r.value))' is not fail or skip")
             }
         }
@@ -369,7 +412,9 @@ final class SpecReader {
             if let ep = Endpoint(rawValue: s), let field = ep.info.nestedField {
                 spec = FlattenStageSpec(endpoint: ep, field: field, into: ep.dataset)
             } else {
-                error(e.value, "\(path).endpoint: only \(nested.map(\.rawValue).joined(separator: " and ")) have a nested list to flatten (got '\(shown(e.value))')")
+                error(
+                    e.value,
+                    "\(path).endpoint: only \(nested.map(\.rawValue).joined(separator: " and ")) have a nested list to flatten (got '\(shown(e.value))')")
             }
         }
         let expectedField = spec.endpoint.info.nestedField ?? "details"
@@ -424,7 +469,9 @@ final class SpecReader {
             let cumulative = Datasets.cumulativeColumns(dataset).map(\.name)
             for item in sequence(e.value, "\(path).daily") ?? [] {
                 guard let s = string(item, "\(path).daily") else { continue }
-                if cumulative.contains(s) { daily.append(s) } else {
+                if cumulative.contains(s) {
+                    daily.append(s)
+                } else {
                     error(item, "\(path).daily: '\(shown(item))' is not a cumulative detail metric\(Suggest.didYouMean(s, cumulative))")
                 }
             }
@@ -483,14 +530,17 @@ final class SpecReader {
                 error(item, "\(path): missing dataset (or datasets)")
             }
             for (d, n) in zip(datasets, datasetNodes) where !available.contains(d) {
-                let how = d.isNested
+                let how =
+                    d.isNested
                     ? "fetch \(d.endpoint.rawValue) and add a flatten stage"
                     : "add \(d.endpoint.rawValue) to a fetch stage's endpoints"
                 error(n, "\(path): no stage or endpoint produces dataset \(d.rawValue); \(how)")
             }
             var format = OutputFormat.csv
             if let e = m["format"], let s = string(e.value, "\(path).format") {
-                if let f = OutputFormat(rawValue: s) { format = f } else {
+                if let f = OutputFormat(rawValue: s) {
+                    format = f
+                } else {
                     error(e.value, "\(path).format: unknown format '\(shown(e.value))'\(Suggest.didYouMean(s, OutputFormat.allCases.map(\.rawValue)))")
                 }
             } else if m["format"] == nil {
@@ -518,7 +568,9 @@ final class SpecReader {
             }
             var spec = OutputSpec(datasets: datasets, format: format, path: pathTemplate)
             if let e = m["headers"], let s = string(e.value, "\(path).headers") {
-                if let h = HeaderLanguage(rawValue: s) { spec.headers = h } else {
+                if let h = HeaderLanguage(rawValue: s) {
+                    spec.headers = h
+                } else {
                     error(e.value, "\(path).headers: '\(shown(e.value))' is not en or zh")
                 }
             }
@@ -529,8 +581,13 @@ final class SpecReader {
                 spec.parquetLevel = n
             }
             if let e = m["compression"], let s = string(e.value, "\(path).compression") {
-                if let c = ParquetCompression(rawValue: s) { spec.parquetCompression = c } else {
-                    error(e.value, "\(path).compression: '\(shown(e.value))' is not zstd, snappy, gzip or none\(Suggest.didYouMean(s, ParquetCompression.allCases.map(\.rawValue)))")
+                if let c = ParquetCompression(rawValue: s) {
+                    spec.parquetCompression = c
+                } else {
+                    error(
+                        e.value,
+                        "\(path).compression: '\(shown(e.value))' is not zstd, snappy, gzip or none\(Suggest.didYouMean(s, ParquetCompression.allCases.map(\.rawValue)))"
+                    )
                 }
             }
             if let e = m["row_group_rows"], let n = int(e.value, "\(path).row_group_rows", in: 1...100_000_000) { spec.rowGroupRows = n }
@@ -546,8 +603,10 @@ final class SpecReader {
     }
 
     /// A `format: postgres` output: url (shape only, no connection), schema, mode.
-    private func readPostgresOutput(_ m: Mapping, item: Node, path: String, format: OutputFormat,
-                                    datasets: [DatasetName]) -> OutputSpec? {
+    private func readPostgresOutput(
+        _ m: Mapping, item: Node, path: String, format: OutputFormat,
+        datasets: [DatasetName]
+    ) -> OutputSpec? {
         guard format == .postgres else {
             error(item, "\(path): url, schema and mode apply to format: postgres only")
             return nil
@@ -559,8 +618,12 @@ final class SpecReader {
         if let e = m["schema"], let s = string(e.value, "\(path).schema") { schema = s }
         var mode = PostgresTarget.Mode.replaceRange
         if let e = m["mode"], let s = string(e.value, "\(path).mode") {
-            if let md = PostgresTarget.Mode(rawValue: s) { mode = md } else {
-                error(e.value, "\(path).mode: '\(shown(e.value))' is not replace_range or upsert\(Suggest.didYouMean(s, PostgresTarget.Mode.allCases.map(\.rawValue)))")
+            if let md = PostgresTarget.Mode(rawValue: s) {
+                mode = md
+            } else {
+                error(
+                    e.value,
+                    "\(path).mode: '\(shown(e.value))' is not replace_range or upsert\(Suggest.didYouMean(s, PostgresTarget.Mode.allCases.map(\.rawValue)))")
             }
         }
         guard let e = m["url"] else {

@@ -109,37 +109,39 @@ public final class RawStore: CoverageReading, RawStoreReading, Sendable {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE responses (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    store_key TEXT NOT NULL,
-                    endpoint TEXT NOT NULL,
-                    begin_date TEXT NOT NULL,
-                    end_date TEXT NOT NULL,
-                    body BLOB NOT NULL,
-                    fetched_at DOUBLE NOT NULL
-                );
-                CREATE TABLE days (
-                    store_key TEXT NOT NULL,
-                    endpoint TEXT NOT NULL,
-                    day TEXT NOT NULL,
-                    response_id INTEGER NOT NULL REFERENCES responses(id),
-                    row_count INTEGER NOT NULL,
-                    fetched_at DOUBLE NOT NULL,
-                    PRIMARY KEY (store_key, endpoint, day)
-                ) WITHOUT ROWID;
-                CREATE INDEX days_response ON days(response_id);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE responses (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        store_key TEXT NOT NULL,
+                        endpoint TEXT NOT NULL,
+                        begin_date TEXT NOT NULL,
+                        end_date TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        fetched_at DOUBLE NOT NULL
+                    );
+                    CREATE TABLE days (
+                        store_key TEXT NOT NULL,
+                        endpoint TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        response_id INTEGER NOT NULL REFERENCES responses(id),
+                        row_count INTEGER NOT NULL,
+                        fetched_at DOUBLE NOT NULL,
+                        PRIMARY KEY (store_key, endpoint, day)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX days_response ON days(response_id);
+                    """)
         }
         // Which appid (store key) each account name stored data under, so that
         // a name reused for another appid is an error, never a silent mix.
         m.registerMigration("v2-accounts") { db in
-            try db.execute(sql: """
-                CREATE TABLE accounts (
-                    name TEXT PRIMARY KEY,
-                    store_key TEXT NOT NULL
-                ) WITHOUT ROWID;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE accounts (
+                        name TEXT PRIMARY KEY,
+                        store_key TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
         }
         // is_delay: 1 when the answer covering the day said WeChat had not
         // finished it; the planner fetches such days again until it is 0.
@@ -211,26 +213,31 @@ public final class RawStore: CoverageReading, RawStoreReading, Sendable {
         let endpoint = w.endpoint.rawValue
         let fetchedAt = w.fetchedAt.timeIntervalSince1970
         let days = DateRange(from: w.begin, to: w.end).days
-        let oldIDs = try Int64.fetchSet(db, sql: """
-            SELECT DISTINCT response_id FROM days
-            WHERE store_key = ? AND endpoint = ? AND day >= ? AND day <= ?
-            """, arguments: [w.storeKey, endpoint, w.begin.iso, w.end.iso])
-        try db.execute(sql: """
-            INSERT INTO responses (store_key, endpoint, begin_date, end_date, body, fetched_at)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [w.storeKey, endpoint, w.begin.iso, w.end.iso, w.body, fetchedAt])
+        let oldIDs = try Int64.fetchSet(
+            db,
+            sql: """
+                SELECT DISTINCT response_id FROM days
+                WHERE store_key = ? AND endpoint = ? AND day >= ? AND day <= ?
+                """, arguments: [w.storeKey, endpoint, w.begin.iso, w.end.iso])
+        try db.execute(
+            sql: """
+                INSERT INTO responses (store_key, endpoint, begin_date, end_date, body, fetched_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [w.storeKey, endpoint, w.begin.iso, w.end.iso, w.body, fetchedAt])
         let responseID = db.lastInsertedRowID
-        let statement = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO days (store_key, endpoint, day, response_id, row_count, fetched_at, is_delay)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO days (store_key, endpoint, day, response_id, row_count, fetched_at, is_delay)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
         for d in days {
             try statement.execute(arguments: [w.storeKey, endpoint, d.iso, responseID, w.rowCounts[d] ?? 0, fetchedAt, w.isDelay ? 1 : 0])
         }
         for id in oldIDs {
-            try db.execute(sql: """
-                DELETE FROM responses WHERE id = ? AND NOT EXISTS (SELECT 1 FROM days WHERE response_id = ?)
-                """, arguments: [id, id])
+            try db.execute(
+                sql: """
+                    DELETE FROM responses WHERE id = ? AND NOT EXISTS (SELECT 1 FROM days WHERE response_id = ?)
+                    """, arguments: [id, id])
         }
     }
 
@@ -239,10 +246,12 @@ public final class RawStore: CoverageReading, RawStoreReading, Sendable {
     public func storedDays(storeKey: String, endpoint: Endpoint, in range: DateRange) throws -> [Day: Date] {
         try reader.read { db in
             var out: [Day: Date] = [:]
-            let rows = try GRDB.Row.fetchCursor(db, sql: """
-                SELECT day, fetched_at FROM days
-                WHERE store_key = ? AND endpoint = ? AND day >= ? AND day <= ?
-                """, arguments: [storeKey, endpoint.rawValue, range.from.iso, range.to.iso])
+            let rows = try GRDB.Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT day, fetched_at FROM days
+                    WHERE store_key = ? AND endpoint = ? AND day >= ? AND day <= ?
+                    """, arguments: [storeKey, endpoint.rawValue, range.from.iso, range.to.iso])
             while let row = try rows.next() {
                 let text: String = row[0]
                 guard let d = Day(iso: text) else { continue }
@@ -256,10 +265,12 @@ public final class RawStore: CoverageReading, RawStoreReading, Sendable {
         try reader.read { db in
             // A store written before is_delay existed has no such column: nothing is unsettled.
             guard try db.columns(in: "days").contains(where: { $0.name == "is_delay" }) else { return [] }
-            let days = try String.fetchAll(db, sql: """
-                SELECT day FROM days
-                WHERE store_key = ? AND endpoint = ? AND day >= ? AND day <= ? AND is_delay = 1
-                """, arguments: [storeKey, endpoint.rawValue, range.from.iso, range.to.iso])
+            let days = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT day FROM days
+                    WHERE store_key = ? AND endpoint = ? AND day >= ? AND day <= ? AND is_delay = 1
+                    """, arguments: [storeKey, endpoint.rawValue, range.from.iso, range.to.iso])
             return Set(days.compactMap { Day(iso: $0) })
         }
     }
@@ -268,25 +279,31 @@ public final class RawStore: CoverageReading, RawStoreReading, Sendable {
 
     public func storedDay(storeKey: String, endpoint: Endpoint, day: Day) throws -> StoredDay? {
         try reader.read { db in
-            guard let row = try GRDB.Row.fetchOne(db, sql: """
-                SELECT r.id, r.body, d.fetched_at FROM days d JOIN responses r ON r.id = d.response_id
-                WHERE d.store_key = ? AND d.endpoint = ? AND d.day = ?
-                """, arguments: [storeKey, endpoint.rawValue, day.iso]) else { return nil }
+            guard
+                let row = try GRDB.Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT r.id, r.body, d.fetched_at FROM days d JOIN responses r ON r.id = d.response_id
+                        WHERE d.store_key = ? AND d.endpoint = ? AND d.day = ?
+                        """, arguments: [storeKey, endpoint.rawValue, day.iso])
+            else { return nil }
             return StoredDay(responseID: row[0], body: row[1], fetchedAt: Date(timeIntervalSince1970: row[2]))
         }
     }
 
     public func hasStoredDay(storeKey: String, endpoint: Endpoint, day: Day) throws -> Bool {
         try reader.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM days WHERE store_key = ? AND endpoint = ? AND day = ?",
-                              arguments: [storeKey, endpoint.rawValue, day.iso]) ?? false
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM days WHERE store_key = ? AND endpoint = ? AND day = ?",
+                arguments: [storeKey, endpoint.rawValue, day.iso]) ?? false
         }
     }
 
     public func storedResponseID(storeKey: String, endpoint: Endpoint, day: Day) throws -> Int64? {
         try reader.read { db in
-            try Int64.fetchOne(db, sql: "SELECT response_id FROM days WHERE store_key = ? AND endpoint = ? AND day = ?",
-                               arguments: [storeKey, endpoint.rawValue, day.iso])
+            try Int64.fetchOne(
+                db, sql: "SELECT response_id FROM days WHERE store_key = ? AND endpoint = ? AND day = ?",
+                arguments: [storeKey, endpoint.rawValue, day.iso])
         }
     }
 
@@ -295,12 +312,16 @@ public final class RawStore: CoverageReading, RawStoreReading, Sendable {
     /// Every `days` row, ordered by key, endpoint and day.
     public func allDays() throws -> [StoredDayRecord] {
         try reader.read { db in
-            try GRDB.Row.fetchAll(db, sql: """
-                SELECT store_key, endpoint, day, response_id, row_count, fetched_at FROM days
-                ORDER BY store_key, endpoint, day
-                """).map { row in
-                StoredDayRecord(storeKey: row[0], endpoint: row[1], day: row[2], responseID: row[3],
-                                rowCount: row[4], fetchedAt: Date(timeIntervalSince1970: row[5]))
+            try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT store_key, endpoint, day, response_id, row_count, fetched_at FROM days
+                    ORDER BY store_key, endpoint, day
+                    """
+            ).map { row in
+                StoredDayRecord(
+                    storeKey: row[0], endpoint: row[1], day: row[2], responseID: row[3],
+                    rowCount: row[4], fetchedAt: Date(timeIntervalSince1970: row[5]))
             }
         }
     }

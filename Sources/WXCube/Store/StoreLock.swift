@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One run per store: an advisory lock (`flock`) on `STORE.lock`, held for the
@@ -23,7 +24,8 @@ public final class StoreLock: Sendable {
             switch self {
             case let .held(store, holder):
                 let who = holder.map { " since \($0)" } ?? ""
-                return "another run holds \(store)\(who); it fetches the same days, so this run stopped before any call. Run again when it has ended (or pass a different --store)"
+                return
+                    "another run holds \(store)\(who); it fetches the same days, so this run stopped before any call. Run again when it has ended (or pass a different --store)"
             case let .cannotOpen(path, reason):
                 return "store: cannot create the lock file \(path): \(reason); check the `store:` folder and its permissions"
             }

@@ -39,8 +39,9 @@ public struct AnnotateThresholdStage: TransformStage {
 
     public func makeStream(_ inputs: StageInputs) throws -> any RowStream {
         let summary = try inputs.upstream()
-        return AnnotateThresholdStream(summary: summary, live: try inputs.liveArticles(),
-                                       schema: try outputSchema(input: summary.schema), minSum: spec.minSum)
+        return AnnotateThresholdStream(
+            summary: summary, live: try inputs.liveArticles(),
+            schema: try outputSchema(input: summary.schema), minSum: spec.minSum)
     }
 }
 
@@ -67,8 +68,10 @@ final class AnnotateThresholdStream: RowStream {
         sumIdx = AnnotateThresholdStage.sumColumns.compactMap { s.index(of: $0) }
         refIdx = s.index(of: Datasets.refDate.name) ?? 0
         msgidIdx = s.index(of: Datasets.msgid.name) ?? 0
-        fill = (s.index(of: Datasets.account.name), s.index(of: Datasets.msgDataId.name), s.index(of: Datasets.articleIdx.name),
-                s.index(of: Datasets.title.name), s.index(of: Datasets.userSource.name))
+        fill = (
+            s.index(of: Datasets.account.name), s.index(of: Datasets.msgDataId.name), s.index(of: Datasets.articleIdx.name),
+            s.index(of: Datasets.title.name), s.index(of: Datasets.userSource.name)
+        )
         width = s.count
     }
 

@@ -76,8 +76,10 @@ public final class AnomalyLog: Sendable {
 
 /// Keeps the first item per key, in order, reporting every other one.
 enum OnePerKey {
-    static func filter<T>(_ items: [T], key: (T) -> String?, missing: String, duplicate: String,
-                          report: (_ kind: String, _ key: String, _ occurrence: Int) -> Void) -> [T] {
+    static func filter<T>(
+        _ items: [T], key: (T) -> String?, missing: String, duplicate: String,
+        report: (_ kind: String, _ key: String, _ occurrence: Int) -> Void
+    ) -> [T] {
         var seen: [String: Int] = [:]
         var out: [T] = []
         out.reserveCapacity(items.count)

@@ -31,8 +31,9 @@ public struct DeriveStage: TransformStage {
             throw TransformError.missingColumn(stage: kind, dataset: spec.dataset, column: m)
         }
         if !spec.daily.isEmpty && !isCumulative(input) {
-            throw TransformError.stageNotApplicable(stage: kind, dataset: spec.dataset,
-                                            detail: "`daily` needs msgid and stat_date: use it on article_total or published_total")
+            throw TransformError.stageNotApplicable(
+                stage: kind, dataset: spec.dataset,
+                detail: "`daily` needs msgid and stat_date: use it on article_total or published_total")
         }
         var added = spec.metrics.map { Datasets.rateColumn(name: $0.name, numerator: $0.numerator, denominator: $0.denominator) }
         added += spec.daily.map(Datasets.dailyColumn(for:))
@@ -124,7 +125,10 @@ final class DeriveStream: RowStream {
             var drop = false
             if let p = prev {
                 for m in cumulative {
-                    if let cur = base[m].intValue, let before = p[m].intValue, cur < before { drop = true; break }
+                    if let cur = base[m].intValue, let before = p[m].intValue, cur < before {
+                        drop = true
+                        break
+                    }
                 }
             }
             row.append(.string(drop ? "non_monotonic" : ""))

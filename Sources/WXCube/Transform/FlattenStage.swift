@@ -15,8 +15,11 @@ public struct FlattenStage: TransformStage {
     public func outputSchema(input: Schema?) throws -> Schema {
         let info = spec.endpoint.info
         guard let field = info.nestedField, spec.field == field, spec.into == info.datasets[0] else {
-            throw TransformError.stageNotApplicable(stage: kind, dataset: spec.into,
-                                            detail: "only `endpoint: getarticletotal, field: details, into: article_total` or `endpoint: getarticletotaldetail, field: detail_list, into: published_total` can be flattened")
+            throw TransformError.stageNotApplicable(
+                stage: kind, dataset: spec.into,
+                detail:
+                    "only `endpoint: getarticletotal, field: details, into: article_total` or `endpoint: getarticletotaldetail, field: detail_list, into: published_total` can be flattened"
+            )
         }
         return Datasets.baseSchema(spec.into)
     }

@@ -76,7 +76,8 @@ public final class PipelineDatasets: DatasetSource {
         var schema: Schema? = dataset.isNested ? nil : Datasets.baseSchema(dataset)
         for (i, s) in stages(for: dataset).enumerated() {
             if dataset.isNested && (i == 0) != (s is FlattenStage) {
-                throw TransformError.stageOrder(stage: s.kind, dataset: dataset, detail: "flatten must come first, once, before other stages on \(dataset.rawValue)")
+                throw TransformError.stageOrder(
+                    stage: s.kind, dataset: dataset, detail: "flatten must come first, once, before other stages on \(dataset.rawValue)")
             }
             schema = try s.outputSchema(input: schema)
         }
@@ -105,8 +106,9 @@ public final class PipelineDatasets: DatasetSource {
         let refused = Set(unavailable.filter { $0.account == account.name }.map(\.endpoint))
         let view: any RawStoreReading = refused.isEmpty ? store : ExcludingStore(base: store, storeKey: account.storeKey, excluded: refused)
         let fetched = Set(spec.fetchedEndpoints)
-        let source = StoreRowSource(account: account.name, storeKey: account.storeKey, store: view,
-                                    fetched: dataset.endpoints.filter(fetched.contains), anomalies: anomalies, cache: responses)
+        let source = StoreRowSource(
+            account: account.name, storeKey: account.storeKey, store: view,
+            fetched: dataset.endpoints.filter(fetched.contains), anomalies: anomalies, cache: responses)
         let range = self.range
         var current: (any RowStream)? = dataset.isNested ? nil : source.baseStream(dataset, range: range)
         for stage in stages(for: dataset) {

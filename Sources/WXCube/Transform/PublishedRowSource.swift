@@ -50,8 +50,9 @@ extension StoreRowSource {
                 parts.append {
                     DayBatchRowStream(schema: schema, days: range.days) { day in
                         try self.items(self.publishedReads, .getarticleread, day).flatMap { item in
-                            ReadSourceColumns.rows(account: account, endpoint: .getarticleread, refDate: day, statDate: nil,
-                                                   msgid: item.msgid, sources: item.sources)
+                            ReadSourceColumns.rows(
+                                account: account, endpoint: .getarticleread, refDate: day, statDate: nil,
+                                msgid: item.msgid, sources: item.sources)
                         }
                     }
                 }
@@ -59,8 +60,9 @@ extension StoreRowSource {
                 parts.append {
                     DayBatchRowStream(schema: schema, days: range.days) { day in
                         try self.items(self.bizSummaries, .getbizsummary, day).flatMap { item in
-                            ReadSourceColumns.rows(account: account, endpoint: .getbizsummary, refDate: day, statDate: nil,
-                                                   msgid: nil, sources: item.sources)
+                            ReadSourceColumns.rows(
+                                account: account, endpoint: .getbizsummary, refDate: day, statDate: nil,
+                                msgid: nil, sources: item.sources)
                         }
                     }
                 }

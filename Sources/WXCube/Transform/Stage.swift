@@ -23,13 +23,15 @@ public struct StageInputs {
     private let liveArticlesFactory: () throws -> any RowStream
     private let flattenedFactory: (Endpoint) throws -> any RowStream
 
-    public init(account: String, range: DateRange,
-                upstream: @escaping () throws -> any RowStream,
-                articleBatches: @escaping () throws -> any ArticleBatchStream,
-                liveArticles: @escaping () throws -> any RowStream,
-                flattened: @escaping (Endpoint) throws -> any RowStream = { e in
-                    throw TransformError.stageNeedsEndpoint(stage: "flatten", endpoint: e)
-                }) {
+    public init(
+        account: String, range: DateRange,
+        upstream: @escaping () throws -> any RowStream,
+        articleBatches: @escaping () throws -> any ArticleBatchStream,
+        liveArticles: @escaping () throws -> any RowStream,
+        flattened: @escaping (Endpoint) throws -> any RowStream = { e in
+            throw TransformError.stageNeedsEndpoint(stage: "flatten", endpoint: e)
+        }
+    ) {
         self.account = account
         self.range = range
         self.upstreamFactory = upstream
@@ -82,7 +84,8 @@ public enum TransformError: Error, CustomStringConvertible, Equatable {
         case .stageNeedsEndpoint(let stage, let endpoint):
             return "\(stage) needs \(endpoint.rawValue): add it to the fetch stage's endpoints"
         case .datasetNotFetched(let dataset):
-            return "\(dataset.rawValue) is not produced by this pipeline: fetch \(dataset.endpoint.rawValue) (and flatten it for \(dataset.isNested ? dataset.rawValue : "article_total"))"
+            return
+                "\(dataset.rawValue) is not produced by this pipeline: fetch \(dataset.endpoint.rawValue) (and flatten it for \(dataset.isNested ? dataset.rawValue : "article_total"))"
         case .unknownAccount(let name):
             return "no account named \(name) in the pipeline file"
         case .stageOrder(let stage, let dataset, let detail), .stageNotApplicable(let stage, let dataset, let detail):

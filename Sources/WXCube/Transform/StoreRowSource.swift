@@ -20,8 +20,10 @@ final class StoreRowSource: Sendable {
     /// `cache` is shared by every source of a run, so a body read for one
     /// dataset (or output file) is not read again for the next. Rows dropped
     /// while a body is split by day (duplicates, missing keys) go to `anomalies`.
-    init(account: String, storeKey: String, store: any RawStoreReading, fetched: [Endpoint] = [],
-         anomalies: AnomalyLog = AnomalyLog(), cache: StoredResponseCache = StoredResponseCache()) {
+    init(
+        account: String, storeKey: String, store: any RawStoreReading, fetched: [Endpoint] = [],
+        anomalies: AnomalyLog = AnomalyLog(), cache: StoredResponseCache = StoredResponseCache()
+    ) {
         self.account = account
         self.storeKey = storeKey
         self.store = store
@@ -62,8 +64,10 @@ final class StoreRowSource: Sendable {
 
     /// A stored body's items by ref_date, one per key (the others are counted in
     /// `anomalies`), each day's in output order.
-    private static func split<Item: StoredListItem & RefDated>(_ body: Data, endpoint: Endpoint, day: Day,
-                                                               account: String, anomalies: AnomalyLog) throws -> SplitAnswer<Item> {
+    private static func split<Item: StoredListItem & RefDated>(
+        _ body: Data, endpoint: Endpoint, day: Day,
+        account: String, anomalies: AnomalyLog
+    ) throws -> SplitAnswer<Item> {
         let started = DispatchTime.now().uptimeNanoseconds
         let answer: (list: [Item], isDelay: Bool?)
         do {
@@ -89,8 +93,10 @@ final class StoreRowSource: Sendable {
 
     /// user_read(_hour) and user_share(_hour): per day (and hour), one row per
     /// source or scene code with its label, then the metrics.
-    private func breakdownStream<Item: BreakdownItem>(_ type: Item.Type, _ dataset: DatasetName,
-                                                      schema: Schema, days: [Day]) -> any RowStream {
+    private func breakdownStream<Item: BreakdownItem>(
+        _ type: Item.Type, _ dataset: DatasetName,
+        schema: Schema, days: [Day]
+    ) -> any RowStream {
         let hourly = dataset == .user_read_hour || dataset == .user_share_hour
         let account = Value.string(self.account)
         return DayBatchRowStream(schema: schema, days: days) { day in
@@ -126,8 +132,10 @@ final class StoreRowSource: Sendable {
                 for item in try self.items(.getarticlesummary, day) as [ArticleSummaryItem] {
                     guard let msgid = item.msgid else { continue }
                     let (dataId, idx) = MsgID.split(msgid)
-                    var row: Row = [account, .date(day), .string(msgid), .string(dataId), Value(idx),
-                                    Value(item.title), Value(item.userSource)]
+                    var row: Row = [
+                        account, .date(day), .string(msgid), .string(dataId), Value(idx),
+                        Value(item.title), Value(item.userSource),
+                    ]
                     row.reserveCapacity(schema.count)
                     for m in item.metrics { row.append(Value(m)) }
                     rows.append(row)
@@ -174,8 +182,10 @@ final class StoreRowSource: Sendable {
                 if window[refDate] == nil {
                     window[refDate] = try self.articles(refDate: refDate).compactMap { item in
                         guard let msgid = item.msgid else { return nil }
-                        return ([account, .null, .string(msgid), Value(item.title), Value(item.userSource)],
-                                Set(item.details.compactMap(\.statDate)))
+                        return (
+                            [account, .null, .string(msgid), Value(item.title), Value(item.userSource)],
+                            Set(item.details.compactMap(\.statDate))
+                        )
                     }
                 }
                 for (row, live) in window[refDate] ?? [] where live.contains(day) {
@@ -300,8 +310,10 @@ extension ArticleTotalItem: RefDated {
             .map { item in
                 var item = item
                 let msgid = item.msgid ?? ""
-                item.details = OnePerKey.filter(item.details, key: { $0.statDate?.iso }, missing: "details entry without stat_date",
-                                                duplicate: "stat_date repeated in one article's details") { kind, key, n in
+                item.details = OnePerKey.filter(
+                    item.details, key: { $0.statDate?.iso }, missing: "details entry without stat_date",
+                    duplicate: "stat_date repeated in one article's details"
+                ) { kind, key, n in
                     report(kind, key.isEmpty ? msgid : "\(msgid) \(key)", n)
                 }
                 return item

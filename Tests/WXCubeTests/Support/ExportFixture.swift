@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+
 @testable import WXCube
 
 /// Shared pieces of the export tests: tricky rows, temp folders, the Python reader.
@@ -23,8 +24,10 @@ enum ExportFixture {
     ]
 
     static let context = ExportContext(
-        pipelineName: "nightly test", range: DateRange(from: Day(iso: "2024-03-01") ?? Day(daysSinceEpoch: 0),
-                                                       to: Day(iso: "2024-03-07") ?? Day(daysSinceEpoch: 0)),
+        pipelineName: "nightly test",
+        range: DateRange(
+            from: Day(iso: "2024-03-01") ?? Day(daysSinceEpoch: 0),
+            to: Day(iso: "2024-03-07") ?? Day(daysSinceEpoch: 0)),
         accounts: ["main", "second/brand"], caveat: "WeChat omits article_summary rows whose read/share/favourite sum is below 3.",
         generatedAt: Date(timeIntervalSince1970: 1_709_800_000), version: WXCubeVersion.current)
 
@@ -81,8 +84,9 @@ enum ExportFixture {
         try errHandle.close()
         let errData = (try? Data(contentsOf: errURL)) ?? Data()
         if process.terminationStatus != 0 {
-            XCTFail("\(executable) \(args.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: errData, as: UTF8.self))",
-                    file: file, line: line)
+            XCTFail(
+                "\(executable) \(args.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: errData, as: UTF8.self))",
+                file: file, line: line)
         }
         return data
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+
 @testable import WXCube
 
 /// A dataset source over fixture rows for two accounts, optionally failing midway.

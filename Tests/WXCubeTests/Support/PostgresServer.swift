@@ -39,16 +39,22 @@ final class PostgresServer: @unchecked Sendable {
         if let asUser { try Self.shell(["chown", "-R", asUser, directory.path]) }
         port = try Self.freePort()
         let data = directory.appendingPathComponent("data").path
-        try runAsServer([bin.appendingPathComponent("initdb").path, "-D", data, "-U", Self.user, "--pwfile", pwfile.path,
-                         "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--no-locale", "--no-sync"])
-        try runAsServer([bin.appendingPathComponent("pg_ctl").path, "-D", data, "-l", directory.appendingPathComponent("log").path,
-                         "-o", "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=30",
-                         "-w", "-t", "60", "start"])
+        try runAsServer([
+            bin.appendingPathComponent("initdb").path, "-D", data, "-U", Self.user, "--pwfile", pwfile.path,
+            "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--no-locale", "--no-sync",
+        ])
+        try runAsServer([
+            bin.appendingPathComponent("pg_ctl").path, "-D", data, "-l", directory.appendingPathComponent("log").path,
+            "-o", "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=30",
+            "-w", "-t", "60", "start",
+        ])
     }
 
     func stop() {
-        _ = try? runAsServer([bin.appendingPathComponent("pg_ctl").path, "-D", directory.appendingPathComponent("data").path,
-                              "-m", "immediate", "-w", "stop"])
+        _ = try? runAsServer([
+            bin.appendingPathComponent("pg_ctl").path, "-D", directory.appendingPathComponent("data").path,
+            "-m", "immediate", "-w", "stop",
+        ])
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// Shared helpers for the published-content endpoint tests.
 enum PublishedSupport {
@@ -19,14 +20,17 @@ enum PublishedSupport {
     }
 
     static let flattenPublished = StageSpec.flatten(FlattenStageSpec(endpoint: .getarticletotaldetail, field: "detail_list", into: .published_total))
-    static let derivePublished = StageSpec.derive(DeriveStageSpec(
-        dataset: .published_total,
-        metrics: [RatioSpec(name: "share_rate", numerator: "share_user", denominator: "read_user")],
-        daily: Datasets.shippedPublishedDaily))
+    static let derivePublished = StageSpec.derive(
+        DeriveStageSpec(
+            dataset: .published_total,
+            metrics: [RatioSpec(name: "share_rate", numerator: "share_user", denominator: "read_user")],
+            daily: Datasets.shippedPublishedDaily))
 
-    static func spec(_ accounts: [SandboxAccount], endpoints: [Endpoint] = endpoints, store: String, refetchDays: Int = 0,
-                     onUnavailable: OnUnavailable = .fail, stages: [StageSpec] = [flattenPublished, derivePublished],
-                     outputs: [OutputSpec] = []) -> PipelineSpec {
+    static func spec(
+        _ accounts: [SandboxAccount], endpoints: [Endpoint] = endpoints, store: String, refetchDays: Int = 0,
+        onUnavailable: OnUnavailable = .fail, stages: [StageSpec] = [flattenPublished, derivePublished],
+        outputs: [OutputSpec] = []
+    ) -> PipelineSpec {
         PipelineSpec(
             name: "published-test",
             accounts: accounts.map { a in AccountSpec(name: "acct\(a.index)", appid: a.appid, credential: .secret(Secret(a.secret))) },
@@ -39,8 +43,9 @@ enum PublishedSupport {
     static func run(_ spec: PipelineSpec, sandbox: SandboxServer, from: Day, to: Day, now: Date, out: String = ".") async -> RunResult {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let options = RunOptions(from: .date(from), to: .date(to), apiBase: sandbox.baseURL, outDirectory: out,
-                                 now: now, retryBaseDelay: 0.005)
+        let options = RunOptions(
+            from: .date(from), to: .date(to), apiBase: sandbox.baseURL, outDirectory: out,
+            now: now, retryBaseDelay: 0.005)
         return await PipelineRunner(spec: spec, options: options, logger: logger).run()
     }
 

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import XCTest
-@testable import WXCube
 import WXCubeSandbox
+import XCTest
+
+@testable import WXCube
 
 /// Shared helpers: a temp folder, a sandbox clock, specs and store comparisons.
 enum RunTestSupport {
@@ -17,27 +18,33 @@ enum RunTestSupport {
         return url
     }
 
-    static func spec(_ accounts: [SandboxAccount], endpoints: [Endpoint], store: String, concurrency: Int = 4,
-                     rps: Double = 0, retries: Int = 5, readTimeout: Double = 10, refetchDays: Int = 0,
-                     secretOverride: [String: String] = [:]) -> PipelineSpec {
+    static func spec(
+        _ accounts: [SandboxAccount], endpoints: [Endpoint], store: String, concurrency: Int = 4,
+        rps: Double = 0, retries: Int = 5, readTimeout: Double = 10, refetchDays: Int = 0,
+        secretOverride: [String: String] = [:]
+    ) -> PipelineSpec {
         PipelineSpec(
             name: "test",
             accounts: accounts.map { a in
                 AccountSpec(name: "acct\(a.index)", appid: a.appid, credential: .secret(Secret(secretOverride[a.appid] ?? a.secret)))
             },
-            api: APISpec(base: .sandbox, concurrency: concurrency, requestsPerSecond: rps, retries: retries,
-                         connectTimeoutSeconds: 5, readTimeoutSeconds: readTimeout),
+            api: APISpec(
+                base: .sandbox, concurrency: concurrency, requestsPerSecond: rps, retries: retries,
+                connectTimeoutSeconds: 5, readTimeoutSeconds: readTimeout),
             store: store,
             stages: [.fetch(FetchStageSpec(endpoints: endpoints, refetchDays: refetchDays))],
             outputs: [])
     }
 
-    static func run(_ spec: PipelineSpec, sandbox: SandboxServer, from: String, to: String, now: Date = noon,
-                    refresh: Bool = false) async -> RunResult {
+    static func run(
+        _ spec: PipelineSpec, sandbox: SandboxServer, from: String, to: String, now: Date = noon,
+        refresh: Bool = false
+    ) async -> RunResult {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let options = RunOptions(from: .date(day(from)), to: .date(day(to)), apiBase: sandbox.baseURL, refresh: refresh,
-                                 now: now, retryBaseDelay: 0.005)
+        let options = RunOptions(
+            from: .date(day(from)), to: .date(day(to)), apiBase: sandbox.baseURL, refresh: refresh,
+            now: now, retryBaseDelay: 0.005)
         return await PipelineRunner(spec: spec, options: options, logger: logger).run()
     }
 
@@ -46,12 +53,14 @@ enum RunTestSupport {
     static func content(ofStoreAt path: String) throws -> [String] {
         guard let store = try RawStore.openReadOnly(path: path) else { return [] }
         return try store.allDays().map { d in
-            let stored = try store.storedDay(storeKey: d.storeKey, endpoint: Endpoint(rawValue: d.endpoint) ?? .getuserread,
-                                             day: day(d.day))
+            let stored = try store.storedDay(
+                storeKey: d.storeKey, endpoint: Endpoint(rawValue: d.endpoint) ?? .getuserread,
+                day: day(d.day))
             var rows: [String] = []
             if let body = stored?.body,
-               let object = try JSONSerialization.jsonObject(with: body) as? [String: Any],
-               let list = object["list"] as? [[String: Any]] {
+                let object = try JSONSerialization.jsonObject(with: body) as? [String: Any],
+                let list = object["list"] as? [[String: Any]]
+            {
                 for row in list where (row["ref_date"] as? String) == d.day {
                     let data = try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys])
                     rows.append(String(decoding: data, as: UTF8.self))

@@ -16,9 +16,17 @@ final class SandboxTestClock: @unchecked Sendable {
         current = ChinaClock.startOf(day).addingTimeInterval(TimeInterval(hour * 3600))
     }
 
-    var now: Date { lock.lock(); defer { lock.unlock() }; return current }
+    var now: Date {
+        lock.lock()
+        defer { lock.unlock() }
+        return current
+    }
 
-    func advance(seconds: TimeInterval) { lock.lock(); current.addTimeInterval(seconds); lock.unlock() }
+    func advance(seconds: TimeInterval) {
+        lock.lock()
+        current.addTimeInterval(seconds)
+        lock.unlock()
+    }
 
     var closure: @Sendable () -> Date { { [self] in self.now } }
 }
@@ -49,8 +57,9 @@ struct SandboxTestClient {
         let started = Date()
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeoutSeconds))
         let buffer = try await response.body.collect(upTo: 64 << 20)
-        return SandboxReply(status: Int(response.status.code), bytes: Array(buffer.readableBytesView),
-                            seconds: Date().timeIntervalSince(started))
+        return SandboxReply(
+            status: Int(response.status.code), bytes: Array(buffer.readableBytesView),
+            seconds: Date().timeIntervalSince(started))
     }
 
     func token(_ account: SandboxAccount) async throws -> String {
@@ -62,8 +71,9 @@ struct SandboxTestClient {
     }
 
     func stableToken(_ account: SandboxAccount, forceRefresh: Bool = false) async throws -> SandboxReply {
-        try await send(.POST, "/cgi-bin/stable_token",
-                       body: #"{"grant_type":"client_credential","appid":"\#(account.appid)","secret":"\#(account.secret)","force_refresh":\#(forceRefresh)}"#)
+        try await send(
+            .POST, "/cgi-bin/stable_token",
+            body: #"{"grant_type":"client_credential","appid":"\#(account.appid)","secret":"\#(account.secret)","force_refresh":\#(forceRefresh)}"#)
     }
 
     func datacube(_ endpoint: Endpoint, token: String?, begin: Day, end: Day) async throws -> SandboxReply {

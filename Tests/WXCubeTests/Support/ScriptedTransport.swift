@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+
 @testable import WXCube
 
 /// A scripted transport: answers come from a closure, requests are recorded.
@@ -13,13 +14,18 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     /// `answer(url, body, n)` where n counts requests to that URL path so far.
     init(_ answer: @escaping @Sendable (String, String, Int) throws -> HTTPReply) { self.answer = answer }
 
-    var requests: [(url: String, body: String)] { lock.lock(); defer { lock.unlock() }; return log }
+    var requests: [(url: String, body: String)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return log
+    }
 
     func postJSON(url: String, body: Data) async throws -> HTTPReply {
         let text = String(decoding: body, as: UTF8.self)
         let path = String(url.split(separator: "?").first ?? "")
         let n: Int = {
-            lock.lock(); defer { lock.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             log.append((url, text))
             return log.filter { $0.url.hasPrefix(path) }.count
         }()

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import WXCube
 
 /// An in-memory raw store: (storeKey, endpoint, day) -> stored answer.
@@ -37,17 +38,21 @@ func day(_ iso: String) -> Day {
 }
 
 /// The shipped stages (pipelines/*.yaml) over the given endpoints.
-func shippedSpec(accounts: [AccountSpec], endpoints: [Endpoint] = legacyEndpoints, annotate: Bool = true,
-                 minSum: Int = 3) -> PipelineSpec {
+func shippedSpec(
+    accounts: [AccountSpec], endpoints: [Endpoint] = legacyEndpoints, annotate: Bool = true,
+    minSum: Int = 3
+) -> PipelineSpec {
     var stages: [StageSpec] = [
         .fetch(FetchStageSpec(endpoints: endpoints)),
         .flatten(FlattenStageSpec()),
-        .derive(DeriveStageSpec(metrics: [
-            RatioSpec(name: "read_rate", numerator: "int_page_read_user", denominator: "target_user"),
-            RatioSpec(name: "share_rate", numerator: "share_user", denominator: "int_page_read_user"),
-            RatioSpec(name: "fav_rate", numerator: "add_to_fav_user", denominator: "int_page_read_user"),
-            RatioSpec(name: "ori_page_rate", numerator: "ori_page_read_user", denominator: "int_page_read_user"),
-        ], daily: Datasets.shippedDaily)),
+        .derive(
+            DeriveStageSpec(
+                metrics: [
+                    RatioSpec(name: "read_rate", numerator: "int_page_read_user", denominator: "target_user"),
+                    RatioSpec(name: "share_rate", numerator: "share_user", denominator: "int_page_read_user"),
+                    RatioSpec(name: "fav_rate", numerator: "add_to_fav_user", denominator: "int_page_read_user"),
+                    RatioSpec(name: "ori_page_rate", numerator: "ori_page_read_user", denominator: "int_page_read_user"),
+                ], daily: Datasets.shippedDaily)),
     ]
     if annotate { stages.append(.annotateThreshold(AnnotateThresholdStageSpec(minSum: minSum))) }
     return PipelineSpec(name: "test", accounts: accounts, stages: stages, outputs: [])

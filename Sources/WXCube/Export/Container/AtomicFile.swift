@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A file that appears under its final name only when complete.
@@ -95,7 +96,10 @@ public final class AtomicFile: ByteSink {
     public func abort() {
         guard state == .open else { return }
         state = .aborted
-        if fd >= 0 { close(fd); fd = -1 }
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+        }
         unlink(temporary.path)
     }
 
@@ -131,7 +135,7 @@ public final class AtomicFile: ByteSink {
 }
 
 #if canImport(Glibc)
-private let posixWrite = Glibc.write
+    private let posixWrite = Glibc.write
 #elseif canImport(Darwin)
-private let posixWrite = Darwin.write
+    private let posixWrite = Darwin.write
 #endif

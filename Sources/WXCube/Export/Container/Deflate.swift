@@ -23,8 +23,9 @@ final class Deflater {
         stream.initialize(to: z_stream())
         out = .allocate(capacity: outCapacity)
         let clamped = Int32(min(max(level, 0), 9))
-        let rc = deflateInit2_(stream, clamped, Z_DEFLATED, container.windowBits, 8, Z_DEFAULT_STRATEGY,
-                               zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        let rc = deflateInit2_(
+            stream, clamped, Z_DEFLATED, container.windowBits, 8, Z_DEFAULT_STRATEGY,
+            zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard rc == Z_OK else {
             stream.deallocate()
             out.deallocate()

@@ -42,12 +42,14 @@ final class ZipWriter {
         let nameBytes = Array(name.utf8)
         var header = LittleEndianBytes()
         header.u32(0x0403_4b50)
-        header.u16(20)                 // version needed: 2.0 (deflate)
-        header.u16(0x0008 | 0x0800)    // sizes in a data descriptor; UTF-8 names
-        header.u16(8)                  // deflate
+        header.u16(20) // version needed: 2.0 (deflate)
+        header.u16(0x0008 | 0x0800) // sizes in a data descriptor; UTF-8 names
+        header.u16(8) // deflate
         header.u16(dosTime)
         header.u16(dosDate)
-        header.u32(0); header.u32(0); header.u32(0)
+        header.u32(0)
+        header.u32(0)
+        header.u32(0)
         header.u16(UInt16(nameBytes.count))
         header.u16(0)
         header.bytes.append(contentsOf: nameBytes)
@@ -102,12 +104,15 @@ final class ZipWriter {
             if bigSizes || bigOffset {
                 extra.u16(0x0001)
                 extra.u16(UInt16((bigSizes ? 16 : 0) + (bigOffset ? 8 : 0)))
-                if bigSizes { extra.u64(e.uncompressedSize); extra.u64(e.compressedSize) }
+                if bigSizes {
+                    extra.u64(e.uncompressedSize)
+                    extra.u64(e.compressedSize)
+                }
                 if bigOffset { extra.u64(e.localHeaderOffset) }
             }
             let zip64 = !extra.bytes.isEmpty
             directory.u32(0x0201_4b50)
-            directory.u16(zip64 ? 0x032D : 0x0314)   // made by: Unix, spec 4.5 / 2.0
+            directory.u16(zip64 ? 0x032D : 0x0314) // made by: Unix, spec 4.5 / 2.0
             directory.u16(zip64 ? 45 : 20)
             directory.u16(0x0008 | 0x0800)
             directory.u16(8)
@@ -118,10 +123,10 @@ final class ZipWriter {
             directory.u32(bigSizes ? 0xFFFF_FFFF : UInt32(e.uncompressedSize))
             directory.u16(UInt16(e.name.count))
             directory.u16(UInt16(extra.bytes.count))
-            directory.u16(0)                          // comment
-            directory.u16(0)                          // disk
-            directory.u16(0)                          // internal attributes
-            directory.u32(0o100644 << 16)             // external: regular file, rw-r--r--
+            directory.u16(0) // comment
+            directory.u16(0) // disk
+            directory.u16(0) // internal attributes
+            directory.u32(0o100644 << 16) // external: regular file, rw-r--r--
             directory.u32(bigOffset ? 0xFFFF_FFFF : UInt32(e.localHeaderOffset))
             directory.bytes.append(contentsOf: e.name)
             directory.bytes.append(contentsOf: extra.bytes)
@@ -135,17 +140,22 @@ final class ZipWriter {
             let recordOffset = offset
             end.u32(0x0606_4b50)
             end.u64(44)
-            end.u16(0x032D); end.u16(45)
-            end.u32(0); end.u32(0)
-            end.u64(count); end.u64(count)
-            end.u64(directorySize); end.u64(directoryStart)
+            end.u16(0x032D)
+            end.u16(45)
+            end.u32(0)
+            end.u32(0)
+            end.u64(count)
+            end.u64(count)
+            end.u64(directorySize)
+            end.u64(directoryStart)
             end.u32(0x0706_4b50)
             end.u32(0)
             end.u64(recordOffset)
             end.u32(1)
         }
         end.u32(0x0605_4b50)
-        end.u16(0); end.u16(0)
+        end.u16(0)
+        end.u16(0)
         end.u16(zip64End ? 0xFFFF : UInt16(count))
         end.u16(zip64End ? 0xFFFF : UInt16(count))
         end.u32(zip64End ? 0xFFFF_FFFF : UInt32(directorySize))
@@ -195,8 +205,10 @@ final class ZipEntry: ByteSink {
         guard let deflater else { return }
         try deflater.finish()
         self.deflater = nil
-        try zip.endEntry(.init(name: name, crc: crc.value, compressedSize: counter.count, uncompressedSize: uncompressed,
-                               localHeaderOffset: localHeaderOffset))
+        try zip.endEntry(
+            .init(
+                name: name, crc: crc.value, compressedSize: counter.count, uncompressedSize: uncompressed,
+                localHeaderOffset: localHeaderOffset))
     }
 
     /// Passes deflate output to the archive, counting the compressed size.
@@ -215,7 +227,10 @@ final class ZipEntry: ByteSink {
 /// Little-endian integer fields for ZIP headers.
 struct LittleEndianBytes {
     var bytes: [UInt8] = []
-    mutating func u16(_ v: UInt16) { bytes.append(UInt8(v & 0xff)); bytes.append(UInt8(v >> 8)) }
+    mutating func u16(_ v: UInt16) {
+        bytes.append(UInt8(v & 0xff))
+        bytes.append(UInt8(v >> 8))
+    }
     mutating func u32(_ v: UInt32) { for s in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) } }
     mutating func u64(_ v: UInt64) { for s in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(s))) } }
 }

@@ -37,7 +37,7 @@ final class ParquetColumnWriter {
     // per-value state: nothing here is reentrant, and the checks cost ~20% of
     // the writer's time (as in ByteOutput).
     @exclusivity(unchecked) private var levels: [UInt32] = []
-    @exclusivity(unchecked) private var indices: [UInt32] = []   // dictionary indices, or booleans as 0/1
+    @exclusivity(unchecked) private var indices: [UInt32] = [] // dictionary indices, or booleans as 0/1
     private let plain = ParquetBuffer(capacity: 1 << 16)
     @exclusivity(unchecked) private var pageRows = 0
     @exclusivity(unchecked) private var pageNulls = 0
@@ -292,8 +292,9 @@ final class ParquetColumnWriter {
         }
         let compressed = try compressor.compress(body.bytes)
         let headerStart = pages.count
-        ParquetHeaders.dataPage(uncompressed: body.count, compressed: compressed.count, numValues: pageRows,
-                                encoding: encoding, into: pages)
+        ParquetHeaders.dataPage(
+            uncompressed: body.count, compressed: compressed.count, numValues: pageRows,
+            encoding: encoding, into: pages)
         let header = pages.count - headerStart
         pages.append(compressed)
         chunkUncompressed += header + body.count
@@ -433,7 +434,7 @@ final class ParquetColumnWriter {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

@@ -24,8 +24,9 @@ final class ParquetCompressor {
             let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
             stream.initialize(to: z_stream())
             // windowBits 15 + 16: a gzip member (mtime 0, so files are deterministic).
-            let rc = deflateInit2_(stream, self.level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
-                                   zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+            let rc = deflateInit2_(
+                stream, self.level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+                zlibVersion(), Int32(MemoryLayout<z_stream>.size))
             guard rc == Z_OK else {
                 stream.deinitialize(count: 1)
                 stream.deallocate()

@@ -183,7 +183,7 @@ final class ParquetFixedDictionary {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

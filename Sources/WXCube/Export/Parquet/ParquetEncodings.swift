@@ -48,8 +48,10 @@ enum ParquetEncoder {
     }
 
     /// Bit-packs values[from..<to] LSB first, padding to `groups * 8` values with zeros.
-    @inline(__always) private static func bitPack(_ values: UnsafeBufferPointer<UInt32>, from: Int, to: Int, groups: Int,
-                                                  bitWidth: Int, into out: ParquetBuffer) {
+    @inline(__always) private static func bitPack(
+        _ values: UnsafeBufferPointer<UInt32>, from: Int, to: Int, groups: Int,
+        bitWidth: Int, into out: ParquetBuffer
+    ) {
         let total = groups * bitWidth
         guard total > 0 else { return }
         let dst = out.tail(reserving: total + 8)

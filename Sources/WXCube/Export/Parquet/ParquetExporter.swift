@@ -20,8 +20,10 @@ public struct ParquetExporter: Exporter {
     /// Rows handed to the column writers at a time.
     static let batchRows = 1024
 
-    public init(compression: ParquetCompression = SpecDefaults.parquetCompression, level: Int? = nil, rowGroupRows: Int = ParquetExporter.defaultRowGroupRows,
-                context: ExportContext) {
+    public init(
+        compression: ParquetCompression = SpecDefaults.parquetCompression, level: Int? = nil, rowGroupRows: Int = ParquetExporter.defaultRowGroupRows,
+        context: ExportContext
+    ) {
         self.compression = compression
         self.level = level
         self.rowGroupRows = max(1, rowGroupRows)
@@ -77,9 +79,10 @@ public struct ParquetExporter: Exporter {
         if groupRows > 0 { try flushRowGroup() }
 
         let footer = ParquetBuffer()
-        ParquetHeaders.fileMetaData(leaves: writers.map(\.leaf), rows: rows, rowGroups: rowGroups, rowGroupCount: rowGroupCount,
-                                    keyValues: keyValues(dataset: input.dataset, schema: schema),
-                                    createdBy: "wxcube version \(context.version)", into: footer)
+        ParquetHeaders.fileMetaData(
+            leaves: writers.map(\.leaf), rows: rows, rowGroups: rowGroups, rowGroupCount: rowGroupCount,
+            keyValues: keyValues(dataset: input.dataset, schema: schema),
+            createdBy: "wxcube version \(context.version)", into: footer)
         footer.appendLE32(UInt32(truncatingIfNeeded: footer.count))
         footer.append(Self.magic)
         try sink.write(footer.bytes)

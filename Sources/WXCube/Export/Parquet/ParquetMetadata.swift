@@ -68,11 +68,21 @@ struct ParquetLeaf {
         name = column.name
         repetition = column.nullable ? .optional : .required
         switch column.type {
-        case .string: physical = .byteArray; logical = .string
-        case .int: physical = .int64; logical = .none
-        case .float: physical = .double; logical = .none
-        case .date: physical = .int32; logical = .date
-        case .bool: physical = .boolean; logical = .none
+        case .string:
+            physical = .byteArray
+            logical = .string
+        case .int:
+            physical = .int64
+            logical = .none
+        case .float:
+            physical = .double
+            logical = .none
+        case .date:
+            physical = .int32
+            logical = .date
+        case .bool:
+            physical = .boolean
+            logical = .none
         }
     }
 }
@@ -90,8 +100,8 @@ struct ParquetStatistics {
         if let max, let min {
             t.binary(5, max)
             t.binary(6, min)
-            t.bool(7, true)   // is_max_value_exact
-            t.bool(8, true)   // is_min_value_exact
+            t.bool(7, true) // is_max_value_exact
+            t.bool(8, true) // is_min_value_exact
         }
         t.endStruct()
     }
@@ -137,8 +147,8 @@ struct ParquetChunkMetadata {
             t.i32(3, count)
             t.endStruct()
         }
-        t.endStruct()  // ColumnMetaData
-        t.endStruct()  // ColumnChunk
+        t.endStruct() // ColumnMetaData
+        t.endStruct() // ColumnChunk
     }
 }
 
@@ -185,8 +195,10 @@ enum ParquetHeaders {
     }
 
     /// FileMetaData; the row groups come already serialized (`rowGroups`, `rowGroupCount` of them).
-    static func fileMetaData(leaves: [ParquetLeaf], rows: Int, rowGroups: ParquetBuffer, rowGroupCount: Int,
-                             keyValues: [(String, String)], createdBy: String, into out: ParquetBuffer) {
+    static func fileMetaData(
+        leaves: [ParquetLeaf], rows: Int, rowGroups: ParquetBuffer, rowGroupCount: Int,
+        keyValues: [(String, String)], createdBy: String, into out: ParquetBuffer
+    ) {
         var t = ThriftCompactWriter(into: out)
         t.i32(1, 2)
         t.listHeader(2, elementType: .structure, count: leaves.count + 1)

@@ -13,8 +13,12 @@ extension WorkbookParts {
         }
         try xml.element("Override", ["PartName": "/xl/styles.xml", "ContentType": "\(sml).styles+xml"])
         try xml.element("Override", ["PartName": "/docProps/core.xml", "ContentType": "application/vnd.openxmlformats-package.core-properties+xml"])
-        try xml.element("Override", ["PartName": "/docProps/app.xml",
-                                     "ContentType": "application/vnd.openxmlformats-officedocument.extended-properties+xml"])
+        try xml.element(
+            "Override",
+            [
+                "PartName": "/docProps/app.xml",
+                "ContentType": "application/vnd.openxmlformats-officedocument.extended-properties+xml",
+            ])
         try xml.end()
     }
 }

@@ -18,8 +18,9 @@ extension WorkbookParts {
             try xml.start("definedNames")
             for (i, sheet) in filtered {
                 let quoted = sheet.name.replacingOccurrences(of: "'", with: "''")
-                try xml.element("definedName", ["name": "_xlnm._FilterDatabase", "localSheetId": "\(i)", "hidden": "1"],
-                                text: "'\(quoted)'!$A$1:$\(sheet.lastColumn)$\(sheet.lastRow)")
+                try xml.element(
+                    "definedName", ["name": "_xlnm._FilterDatabase", "localSheetId": "\(i)", "hidden": "1"],
+                    text: "'\(quoted)'!$A$1:$\(sheet.lastColumn)$\(sheet.lastRow)")
             }
             try xml.end()
         }

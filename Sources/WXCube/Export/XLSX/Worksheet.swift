@@ -55,7 +55,11 @@ struct SheetLayout {
         var longest = 0
         var current = 0
         for s in text.unicodeScalars {
-            if s == "\n" { longest = max(longest, current); current = 0; continue }
+            if s == "\n" {
+                longest = max(longest, current)
+                current = 0
+                continue
+            }
             current += s.value >= 0x1100 ? 2 : 1
             if current > 80 { break }
         }
@@ -136,7 +140,10 @@ final class SheetWriter {
         let number = dataRows + 1
         rowDigits.removeAll(keepingCapacity: true)
         var n = number
-        repeat { rowDigits.append(UInt8(48 + n % 10)); n /= 10 } while n > 0
+        repeat {
+            rowDigits.append(UInt8(48 + n % 10))
+            n /= 10
+        } while n > 0
         rowDigits.reverse()
         try out.reserve(32)
         appendStatic("<row r=\"")
@@ -199,9 +206,12 @@ final class SheetWriter {
             // An empty text is no cell, as null is: spreadsheets do not tell the two apart.
             guard !bytes.isEmpty else { return }
             if let cut = XLSXText.truncationLength(bytes) {
-                logger.warning("text cut to Excel's 32,767-character cell limit",
-                               metadata: ["sheet": "\(info.name)", "cell": "\(layout.letters[column])\(dataRows + 1)",
-                                          "column": "\(layout.schema.columns[column].name)", "utf8_bytes": "\(bytes.count)"])
+                logger.warning(
+                    "text cut to Excel's 32,767-character cell limit",
+                    metadata: [
+                        "sheet": "\(info.name)", "cell": "\(layout.letters[column])\(dataRows + 1)",
+                        "column": "\(layout.schema.columns[column].name)", "utf8_bytes": "\(bytes.count)",
+                    ])
                 bytes = UnsafeRawBufferPointer(rebasing: bytes[0..<cut])
             }
             try openCell(column)

@@ -35,8 +35,10 @@ public struct XLSXExporter: Exporter {
     var zip64Threshold: UInt64 = 0xFFFF_FFFF
     static let widthSampleRows = 100
 
-    public init(headers: HeaderLanguage = .en, context: ExportContext, compressionLevel: Int = SpecDefaults.compressionLevel,
-                logger: Logger) {
+    public init(
+        headers: HeaderLanguage = .en, context: ExportContext, compressionLevel: Int = SpecDefaults.compressionLevel,
+        logger: Logger
+    ) {
         self.headers = headers
         self.context = context
         self.compressionLevel = compressionLevel
@@ -69,8 +71,9 @@ public struct XLSXExporter: Exporter {
         func open() throws -> SheetWriter {
             let base = part == 1 ? input.dataset.rawValue : "\(input.dataset.rawValue)_\(part)"
             let name = uniqueName(base, among: sheets)
-            return try SheetWriter(zip: zip, name: name, file: sheets.count + 1, selected: sheets.isEmpty,
-                                   layout: layout, logger: logger)
+            return try SheetWriter(
+                zip: zip, name: name, file: sheets.count + 1, selected: sheets.isEmpty,
+                layout: layout, logger: logger)
         }
         var sheet = try open()
         var total = 0
@@ -80,7 +83,10 @@ public struct XLSXExporter: Exporter {
             if sampled < sample.count {
                 row = sample[sampled]
                 sampled += 1
-                if sampled == sample.count { sample = [] ; sampled = .max }
+                if sampled == sample.count {
+                    sample = []
+                    sampled = .max
+                }
             } else if let next = try input.stream.next() {
                 row = next
             } else {

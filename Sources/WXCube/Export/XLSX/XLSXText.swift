@@ -29,7 +29,10 @@ enum XLSXText {
         try out.reserve(n * 7)
         var clean = true
         attention.withUnsafeBufferPointer { table in
-            for b in utf8 where table[Int(b)] { clean = false; break }
+            for b in utf8 where table[Int(b)] {
+                clean = false
+                break
+            }
         }
         if clean {
             out.appendUnchecked(utf8)
@@ -40,24 +43,47 @@ enum XLSXText {
         func flushRun() { if i > run { out.appendUnchecked(UnsafeRawBufferPointer(rebasing: utf8[run..<i])) } }
         while i < n {
             let b = utf8[i]
-            guard attention[Int(b)] else { i += 1; continue }
+            guard attention[Int(b)] else {
+                i += 1
+                continue
+            }
             switch b {
             case 0x26:
-                flushRun(); appendASCII("&amp;", out); i += 1
+                flushRun()
+                appendASCII("&amp;", out)
+                i += 1
             case 0x3C:
-                flushRun(); appendASCII("&lt;", out); i += 1
+                flushRun()
+                appendASCII("&lt;", out)
+                i += 1
             case 0x3E:
-                flushRun(); appendASCII("&gt;", out); i += 1
+                flushRun()
+                appendASCII("&gt;", out)
+                i += 1
             case 0x5F:
-                guard isEscapePattern(utf8, at: i) else { i += 1; continue }
-                flushRun(); appendASCII("_x005F_", out); i += 1
+                guard isEscapePattern(utf8, at: i) else {
+                    i += 1
+                    continue
+                }
+                flushRun()
+                appendASCII("_x005F_", out)
+                i += 1
             case 0xEF:
-                guard i + 2 < n, utf8[i + 1] == 0xBF, utf8[i + 2] == 0xBE || utf8[i + 2] == 0xBF else { i += 1; continue }
-                flushRun(); appendASCII(utf8[i + 2] == 0xBE ? "_xFFFE_" : "_xFFFF_", out); i += 3
+                guard i + 2 < n, utf8[i + 1] == 0xBF, utf8[i + 2] == 0xBE || utf8[i + 2] == 0xBF else {
+                    i += 1
+                    continue
+                }
+                flushRun()
+                appendASCII(utf8[i + 2] == 0xBE ? "_xFFFE_" : "_xFFFF_", out)
+                i += 3
             case 0x0D:
-                flushRun(); appendASCII("&#13;", out); i += 1
+                flushRun()
+                appendASCII("&#13;", out)
+                i += 1
             default:
-                flushRun(); appendEscape(b, out); i += 1
+                flushRun()
+                appendEscape(b, out)
+                i += 1
             }
             run = i
         }
@@ -79,7 +105,8 @@ enum XLSXText {
                 let h = String(s.value, radix: 16, uppercase: true)
                 result += "_x" + String(repeating: "0", count: 4 - h.count) + h + "_"
             } else if s == "_", i + 6 < scalars.count, scalars[i + 1] == "x", scalars[i + 6] == "_",
-                      scalars[(i + 2)...(i + 5)].allSatisfy({ $0.properties.isASCIIHexDigit }) {
+                scalars[(i + 2)...(i + 5)].allSatisfy({ $0.properties.isASCIIHexDigit })
+            {
                 result += "_x005F_"
             } else {
                 result.unicodeScalars.append(s)
@@ -92,7 +119,7 @@ enum XLSXText {
     /// The byte length of the longest prefix of at most `maxCellLength` UTF-16
     /// units that ends on a character boundary, or nil when the text fits.
     static func truncationLength(_ utf8: UnsafeRawBufferPointer) -> Int? {
-        guard utf8.count > maxCellLength else { return nil }  // UTF-16 units never exceed UTF-8 bytes
+        guard utf8.count > maxCellLength else { return nil } // UTF-16 units never exceed UTF-8 bytes
         var units = 0
         var i = 0
         while i < utf8.count {

@@ -7,8 +7,9 @@ extension ArticleSummaryItem: SinglePassListItem {
     private static let keys = StoredKeyTable(["ref_date", "msgid", "title", "user_source"] + coreMetricNames)
 
     static func decodeElement(_ s: inout DatacubeBodyScan.Scanner) throws -> ArticleSummaryItem {
-        var item = ArticleSummaryItem(refDate: nil, msgid: nil, title: nil, userSource: nil,
-                                      metrics: [Int?](repeating: nil, count: coreMetricNames.count))
+        var item = ArticleSummaryItem(
+            refDate: nil, msgid: nil, title: nil, userSource: nil,
+            metrics: [Int?](repeating: nil, count: coreMetricNames.count))
         try s.fields(keys, depth: 2) { k, s in
             switch k {
             case 0: item.refDate = try s.lenientDay()
@@ -45,8 +46,9 @@ extension ArticleTotalDetail {
     private static let keys = StoredKeyTable(["stat_date", "target_user"] + detailMetricNames)
 
     static func decodeElement(_ s: inout DatacubeBodyScan.Scanner) throws -> ArticleTotalDetail {
-        var detail = ArticleTotalDetail(statDate: nil, targetUser: nil,
-                                        metrics: [Int?](repeating: nil, count: detailMetricNames.count))
+        var detail = ArticleTotalDetail(
+            statDate: nil, targetUser: nil,
+            metrics: [Int?](repeating: nil, count: detailMetricNames.count))
         try s.fields(keys, depth: 4) { k, s in
             switch k {
             case 0: detail.statDate = try s.lenientDay()
@@ -62,8 +64,9 @@ extension UserReadItem: SinglePassListItem {
     private static let keys = StoredKeyTable(["ref_date", "ref_hour", "user_source"] + coreMetricNames)
 
     static func decodeElement(_ s: inout DatacubeBodyScan.Scanner) throws -> UserReadItem {
-        var item = UserReadItem(refDate: nil, refHour: nil, userSource: nil,
-                                metrics: [Int?](repeating: nil, count: coreMetricNames.count))
+        var item = UserReadItem(
+            refDate: nil, refHour: nil, userSource: nil,
+            metrics: [Int?](repeating: nil, count: coreMetricNames.count))
         try s.fields(keys, depth: 2) { k, s in
             switch k {
             case 0: item.refDate = try s.lenientDay()

@@ -131,12 +131,17 @@ extension DatacubeBodyScan.Scanner {
 
     /// An object's members after its `{`: each key found in `table` (its first
     /// occurrence only) goes to `field`, which reads the value; others are skipped.
-    mutating func fields(_ table: StoredKeyTable, depth: Int = 1,
-                         _ field: (Int, inout DatacubeBodyScan.Scanner) throws -> Void) throws {
+    mutating func fields(
+        _ table: StoredKeyTable, depth: Int = 1,
+        _ field: (Int, inout DatacubeBodyScan.Scanner) throws -> Void
+    ) throws {
         var seen: UInt64 = 0
         var hint = 0
         skipSpace()
-        if peek == UInt8(ascii: "}") { i += 1; return }
+        if peek == UInt8(ascii: "}") {
+            i += 1
+            return
+        }
         while true {
             skipSpace()
             let start = i
@@ -280,7 +285,8 @@ extension DatacubeBodyScan.Scanner {
         let digits = j - firstDigit
         let next = j < bytes.count ? bytes[j] : 0
         if digits > 0, !overflow, !(digits > 1 && bytes[firstDigit] == 48),
-           next != UInt8(ascii: "."), next != UInt8(ascii: "e"), next != UInt8(ascii: "E") {
+            next != UInt8(ascii: "."), next != UInt8(ascii: "e"), next != UInt8(ascii: "E")
+        {
             i = j
             return v
         }

@@ -28,8 +28,10 @@ final class StoredResponseCache: @unchecked Sendable {
     }
 
     /// The cached value of a response, or `load`'s (value, body bytes), kept.
-    func items<Value: Sendable>(storeKey: String, endpoint: Endpoint, responseID: Int64,
-                                load: () throws -> (Value, Int)) throws -> Value {
+    func items<Value: Sendable>(
+        storeKey: String, endpoint: Endpoint, responseID: Int64,
+        load: () throws -> (Value, Int)
+    ) throws -> Value {
         let key = Key(storeKey: storeKey, endpoint: endpoint, responseID: responseID)
         if let hit = lock.withLock({ entries[key] }), let value = hit.value as? Value { return value }
         let (value, size) = try load()
