@@ -137,19 +137,4 @@ final class DemoEndToEndTests: XCTestCase {
             XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent(f)), try Data(contentsOf: again.appendingPathComponent(f)), f)
         }
     }
-
-    private func python(_ script: String, _ args: String...) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script] + args
-        let pipe = Pipe(), err = Pipe()
-        p.standardOutput = pipe
-        p.standardError = err
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, String(decoding: errData, as: UTF8.self))
-        return String(decoding: data, as: UTF8.self)
-    }
 }

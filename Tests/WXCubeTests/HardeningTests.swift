@@ -384,19 +384,4 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(LogText.escaped("a\nb\u{1B}[2Jc\u{7F}\u{85}d"), "a\\nb\\u{1B}[2Jc\\u{7F}\\u{85}d")
         XCTAssertEqual(LogText.escaped("中文 ok"), "中文 ok")
     }
-
-    private func python(_ script: String, _ args: String...) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script] + args
-        let pipe = Pipe(), err = Pipe()
-        p.standardOutput = pipe
-        p.standardError = err
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, String(decoding: errData, as: UTF8.self))
-        return String(decoding: data, as: UTF8.self)
-    }
 }
