@@ -161,8 +161,15 @@ final class PostgresSpecTests: XCTestCase {
     }
 
     func testCopyTextEncodingEscapes() {
-        var e = CopyTextEncoder(capacity: 64)
-        e.append([.string("a\tb\\c\nd\re"), .null, .int(-1234567890123), .int(0), .float(0.25), Day(iso: "2026-09-01").map(Value.date) ?? .null, .bool(true)])
-        XCTAssertEqual(String(decoding: e.bytes, as: UTF8.self), "a\\tb\\\\c\\nd\\re\t\\N\t-1234567890123\t0\t0.25\t2026-09-01\tt\n")
+        let sink = MemorySink()
+        let out = ByteOutput(sink: sink, capacity: 64)
+        XCTAssertNoThrow(
+            try CopyText.write(
+                [.string("a\tb\\c\nd\re"), .null, .int(-1234567890123), .int(0), .float(0.25), Day(iso: "2026-09-01").map(Value.date) ?? .null, .bool(true)],
+                to: out))
+        XCTAssertNoThrow(try CopyText.write([.float(.nan), .float(.infinity), .float(1e-5)], to: out))
+        XCTAssertNoThrow(try out.flush())
+        XCTAssertEqual(
+            String(decoding: sink.bytes, as: UTF8.self), "a\\tb\\\\c\\nd\\re\t\\N\t-1234567890123\t0\t0.25\t2026-09-01\tt\n\\N\t\\N\t1e-05\n")
     }
 }

@@ -12,6 +12,13 @@ extension ByteSink {
     }
 }
 
+/// Bytes kept in memory (short texts, tests).
+final class MemorySink: ByteSink {
+    private(set) var bytes: [UInt8] = []
+    func write(_ b: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: b) }
+    func finish() throws {}
+}
+
 /// The reusable output buffer every formatter writes into: fixed memory, no
 /// per-cell allocation, drained to its sink in large chunks.
 ///

@@ -7,7 +7,7 @@
 /// the same Double, as Swift prints it (`0.1`, `1.0`; exponent form such as
 /// `1e-05` outside [1e-4, 2^53), which every warehouse parser reads); NaN and
 /// infinities are written as null. Dates are `YYYY-MM-DD`, bools `true`/`false`.
-public struct CSVExporter: Exporter {
+public struct CSVExporter: Exporter, Sendable {
     public var headers: HeaderLanguage
     /// A UTF-8 byte-order mark first (for Excel).
     public var bom: Bool
@@ -31,8 +31,14 @@ public struct CSVExporter: Exporter {
             try writeText(headers.header(for: column), to: out, guardFormula: false)
         }
         try out.append([0x0D, 0x0A])
+        let rows = try ParallelRows.encode(input.stream, into: out) { stream, out in try writeRows(stream, width: width, to: out) }
+        try out.finish()
+        return [rows]
+    }
+
+    private func writeRows(_ stream: any RowStream, width: Int, to out: ByteOutput) throws -> Int {
         var rows = 0
-        while let row = try input.stream.next() {
+        while let row = try stream.next() {
             for i in 0..<width {
                 if i > 0 { try out.append(UInt8(ascii: ",")) }
                 guard i < row.count else { continue }
@@ -43,8 +49,7 @@ public struct CSVExporter: Exporter {
             out.appendUnchecked(0x0A)
             rows += 1
         }
-        try out.finish()
-        return [rows]
+        return rows
     }
 
     @inline(__always) private func writeValue(_ value: Value, to out: ByteOutput) throws {

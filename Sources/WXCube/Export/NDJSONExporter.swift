@@ -5,31 +5,43 @@
 /// control character) and otherwise left as UTF-8.
 ///
 /// Keys are always the column names: `headers: zh` is for spreadsheets.
-public struct NDJSONExporter: Exporter {
+public struct NDJSONExporter: Exporter, Sendable {
     public init() {}
 
     public func export(_ inputs: [ExportInput], to sink: any ByteSink) throws -> [Int] {
         guard inputs.count == 1, let input = inputs.first else { throw ExportError.datasetCount(format: "ndjson", got: inputs.count) }
         let out = ByteOutput(sink: sink)
-        let schema = input.stream.schema
-        // `{"name":` for the first key, `,"name":` for the rest, encoded once
-        // into one buffer that the row loop slices without touching arrays.
-        var keyBytes: [UInt8] = []
-        var keyRanges: [Range<Int>] = []
-        for (i, column) in schema.columns.enumerated() {
-            let start = keyBytes.count
-            keyBytes.append(i == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
-            keyBytes.append(contentsOf: JSONText.escaped(column.name))
-            keyBytes.append(UInt8(ascii: ":"))
-            keyRanges.append(start..<keyBytes.count)
+        let keys = Keys(input.stream.schema)
+        let rows = try ParallelRows.encode(input.stream, into: out) { stream, out in try writeRows(stream, keys: keys, to: out) }
+        try out.finish()
+        return [rows]
+    }
+
+    /// `{"name":` for the first key, `,"name":` for the rest, encoded once
+    /// into one buffer that the row loop slices without touching arrays.
+    struct Keys: Sendable {
+        var bytes: [UInt8] = []
+        var ranges: [Range<Int>] = []
+
+        init(_ schema: Schema) {
+            for (i, column) in schema.columns.enumerated() {
+                let start = bytes.count
+                bytes.append(i == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                bytes.append(contentsOf: JSONText.escaped(column.name))
+                bytes.append(UInt8(ascii: ":"))
+                ranges.append(start..<bytes.count)
+            }
         }
+    }
+
+    private func writeRows(_ stream: any RowStream, keys: Keys, to out: ByteOutput) throws -> Int {
         var rows = 0
-        try keyBytes.withUnsafeBytes { keys in
-            try keyRanges.withUnsafeBufferPointer { ranges in
-                while let row = try input.stream.next() {
+        try keys.bytes.withUnsafeBytes { keyBytes in
+            try keys.ranges.withUnsafeBufferPointer { ranges in
+                while let row = try stream.next() {
                     if ranges.isEmpty { try out.append(UInt8(ascii: "{")) }
                     for i in 0..<ranges.count {
-                        try out.append(UnsafeRawBufferPointer(rebasing: keys[ranges[i]]))
+                        try out.append(UnsafeRawBufferPointer(rebasing: keyBytes[ranges[i]]))
                         try writeValue(i < row.count ? row[i] : .null, to: out)
                     }
                     try out.reserve(2)
@@ -39,8 +51,7 @@ public struct NDJSONExporter: Exporter {
                 }
             }
         }
-        try out.finish()
-        return [rows]
+        return rows
     }
 
     @inline(__always) private func writeValue(_ value: Value, to out: ByteOutput) throws {
@@ -119,12 +130,7 @@ public enum JSONText {
     /// The escaped, quoted form of a short text (keys). The one JSON string escaping
     /// of wxcube: the exporters, `plan --json`, `wxcube schema` and the sandbox use it.
     public static func escaped(_ text: String) -> [UInt8] {
-        final class Collect: ByteSink {
-            var bytes: [UInt8] = []
-            func write(_ b: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: b) }
-            func finish() throws {}
-        }
-        let collect = Collect()
+        let collect = MemorySink()
         let out = ByteOutput(sink: collect, capacity: 64)
         do {
             try write(text, to: out)

@@ -124,73 +124,68 @@ public enum PostgresSQL {
     }
 }
 
-/// Encodes rows as COPY's text format: tab between fields, `\N` for null,
-/// backslash escapes for `\`, tab, newline and carriage return.
-struct CopyTextEncoder {
-    var bytes: [UInt8] = []
+/// Rows as COPY's text format: tab between fields, `\N` for null (and for
+/// NaN and infinities, as the files write them), backslash escapes for `\`,
+/// tab, newline and carriage return; numbers and dates as in CSV.
+enum CopyText {
+    static func writeRows(_ stream: any RowStream, to out: ByteOutput) throws -> Int {
+        var rows = 0
+        while let row = try stream.next() {
+            try write(row, to: out)
+            rows += 1
+        }
+        return rows
+    }
 
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
-
-    mutating func append(_ row: Row) {
+    static func write(_ row: Row, to out: ByteOutput) throws {
         for (i, v) in row.enumerated() {
-            if i > 0 { bytes.append(0x09) }
+            if i > 0 { try out.append(0x09) }
             switch v {
             case .null:
-                bytes.append(0x5C)
-                bytes.append(0x4E)
-            case .int(let n): appendInt(n)
-            case .float(let d): bytes.append(contentsOf: "\(d)".utf8)
-            case .string(let s): appendText(s)
-            case .date(let day): bytes.append(contentsOf: day.iso.utf8)
-            case .bool(let b): bytes.append(b ? 0x74 : 0x66)
+                try out.append(Self.null)
+            case .int(let n):
+                try out.append(int: n)
+            case .float(let d):
+                guard d.isFinite else {
+                    try out.append(Self.null)
+                    continue
+                }
+                try out.reserve(32)
+                out.appendUnchecked(double: d)
+            case .string(let s):
+                try writeText(s, to: out)
+            case .date(let day):
+                try out.reserve(10)
+                out.appendUnchecked(day: day)
+            case .bool(let b):
+                try out.append(b ? 0x74 : 0x66)
             }
         }
-        bytes.append(0x0A)
+        try out.append(0x0A)
     }
 
-    private mutating func appendInt(_ n: Int) {
-        if n == 0 {
-            bytes.append(0x30)
-            return
-        }
-        var m = n.magnitude
-        if n < 0 { bytes.append(0x2D) }
-        var digits:
-            (
-                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
-            ) =
-                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buf in
-            while m > 0 {
-                buf[count] = UInt8(truncatingIfNeeded: m % 10) + 0x30
-                m /= 10
-                count += 1
-            }
-            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buf[i]) }
-        }
-    }
+    private static let null: [UInt8] = [0x5C, 0x4E]
 
-    private mutating func appendText(_ s: String) {
+    private static func writeText(_ s: String, to out: ByteOutput) throws {
         var s = s
-        s.withUTF8 { utf8 in
+        try s.withUTF8 { utf8 in
+            try out.reserve(utf8.count * 2)
             for b in utf8 {
                 switch b {
                 case 0x5C:
-                    bytes.append(0x5C)
-                    bytes.append(0x5C)
+                    out.appendUnchecked(0x5C)
+                    out.appendUnchecked(0x5C)
                 case 0x09:
-                    bytes.append(0x5C)
-                    bytes.append(0x74)
+                    out.appendUnchecked(0x5C)
+                    out.appendUnchecked(0x74)
                 case 0x0A:
-                    bytes.append(0x5C)
-                    bytes.append(0x6E)
+                    out.appendUnchecked(0x5C)
+                    out.appendUnchecked(0x6E)
                 case 0x0D:
-                    bytes.append(0x5C)
-                    bytes.append(0x72)
+                    out.appendUnchecked(0x5C)
+                    out.appendUnchecked(0x72)
                 case 0x00: break // PostgreSQL text cannot hold NUL; it is dropped
-                default: bytes.append(b)
+                default: out.appendUnchecked(b)
                 }
             }
         }

@@ -76,11 +76,11 @@ public final class AnomalyLog: Sendable {
 
 /// Keeps the first item per key, in order, reporting every other one.
 enum OnePerKey {
-    static func filter<T>(
-        _ items: [T], key: (T) -> String?, missing: String, duplicate: String,
+    static func filter<T, Key: Hashable & CustomStringConvertible>(
+        _ items: [T], key: (T) -> Key?, missing: String, duplicate: String,
         report: (_ kind: String, _ key: String, _ occurrence: Int) -> Void
     ) -> [T] {
-        var seen: [String: Int] = [:]
+        var seen: [Key: Int] = [:]
         var out: [T] = []
         out.reserveCapacity(items.count)
         var missingCount = 0
@@ -92,7 +92,7 @@ enum OnePerKey {
             }
             if let n = seen[k] {
                 seen[k] = n + 1
-                report(duplicate, k, n + 1)
+                report(duplicate, k.description, n + 1)
                 continue
             }
             seen[k] = 1

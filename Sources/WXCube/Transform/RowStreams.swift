@@ -25,6 +25,25 @@ public final class ConcatRowStream: RowStream {
             current = part
         }
     }
+
+    /// One part, to be made and read on another thread (`ParallelRows`).
+    struct Part: @unchecked Sendable {
+        // @unchecked: a part is made and read by one thread only; what the
+        // parts share (the store, the decoded-response cache, the anomaly
+        // log) is thread-safe.
+        let make: () throws -> any RowStream
+    }
+
+    var partCount: Int { factories.count - position }
+
+    /// The parts not read yet, in order; this stream is then empty.
+    func takeParts() -> [Part]? {
+        guard current == nil else { return nil }
+        let parts = factories[position...].map { Part(make: $0) }
+        factories = []
+        position = 0
+        return parts
+    }
 }
 
 /// The rows of `input` for which `keep` is true.

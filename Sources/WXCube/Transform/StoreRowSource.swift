@@ -311,7 +311,7 @@ extension ArticleTotalItem: RefDated {
                 var item = item
                 let msgid = item.msgid ?? ""
                 item.details = OnePerKey.filter(
-                    item.details, key: { $0.statDate?.iso }, missing: "details entry without stat_date",
+                    item.details, key: \.statDate, missing: "details entry without stat_date",
                     duplicate: "stat_date repeated in one article's details"
                 ) { kind, key, n in
                     report(kind, key.isEmpty ? msgid : "\(msgid) \(key)", n)

@@ -176,27 +176,26 @@ final class ZipWriter {
     }
 }
 
-/// One ZIP entry being written: bytes in are CRC'd, counted and deflated into the archive.
+/// One ZIP entry being written: bytes in are deflated (on the machine's cores,
+/// `ParallelDeflater`, which also computes their CRC) into the archive.
 final class ZipEntry: ByteSink {
     private unowned let zip: ZipWriter
     private let name: [UInt8]
     private let localHeaderOffset: UInt64
-    private var crc = CRC32()
     private var uncompressed: UInt64 = 0
     private let counter: CountingSink
-    private var deflater: Deflater?
+    private var deflater: ParallelDeflater?
 
     fileprivate init(zip: ZipWriter, name: [UInt8], localHeaderOffset: UInt64, level: Int) throws {
         self.zip = zip
         self.name = name
         self.localHeaderOffset = localHeaderOffset
         counter = CountingSink(zip: zip)
-        deflater = try Deflater(level: level, container: .raw, downstream: counter)
+        deflater = ParallelDeflater(level: level, downstream: counter)
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard let deflater else { throw ExportError.zlib(operation: "write after the ZIP entry was finished", code: -2) }
-        crc.update(bytes)
         uncompressed += UInt64(bytes.count)
         try deflater.write(bytes)
     }
@@ -207,7 +206,7 @@ final class ZipEntry: ByteSink {
         self.deflater = nil
         try zip.endEntry(
             .init(
-                name: name, crc: crc.value, compressedSize: counter.count, uncompressedSize: uncompressed,
+                name: name, crc: deflater.crc, compressedSize: counter.count, uncompressedSize: uncompressed,
                 localHeaderOffset: localHeaderOffset))
     }
 
