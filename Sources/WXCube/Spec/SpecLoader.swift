@@ -504,16 +504,8 @@ final class SpecReader {
 
     // MARK: node helpers
 
-    struct Entry {
-        var key: String
-        var keyNode: Node
-        var value: Node
-    }
-
-    struct Mapping {
-        var entries: [Entry]
-        subscript(key: String) -> Entry? { entries.first { $0.key == key } }
-    }
+    typealias Entry = YAMLEntry<Node>
+    typealias Mapping = YAMLMapping<Node>
 
     func error(_ node: Node, _ message: String) {
         diagnostics.append(Self.diagnostic(at: node, message))

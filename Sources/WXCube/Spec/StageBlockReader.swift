@@ -7,20 +7,26 @@ struct SpecNode {
     let node: Node
 }
 
-/// One key of a mapping in a stage's block, with the nodes of its key and value.
-struct SpecEntry {
+/// One key of a YAML mapping, with the nodes of its key and value (`Node`
+/// in the loader, `SpecNode` in a stage's `read`).
+struct YAMLEntry<N> {
     var key: String
-    var keyNode: SpecNode
-    var value: SpecNode
+    var keyNode: N
+    var value: N
 }
 
-/// A mapping in a stage's block, keys in file order.
-struct SpecMapping {
-    var entries: [SpecEntry]
-    subscript(key: String) -> SpecEntry? { entries.first { $0.key == key } }
+/// A YAML mapping, keys in file order.
+struct YAMLMapping<N> {
+    var entries: [YAMLEntry<N>]
+    subscript(key: String) -> YAMLEntry<N>? { entries.first { $0.key == key } }
+}
 
-    init(_ m: SpecReader.Mapping) {
-        entries = m.entries.map { SpecEntry(key: $0.key, keyNode: SpecNode(node: $0.keyNode), value: SpecNode(node: $0.value)) }
+typealias SpecEntry = YAMLEntry<SpecNode>
+typealias SpecMapping = YAMLMapping<SpecNode>
+
+extension YAMLMapping where N == SpecNode {
+    init(_ m: YAMLMapping<Node>) {
+        entries = m.entries.map { YAMLEntry(key: $0.key, keyNode: SpecNode(node: $0.keyNode), value: SpecNode(node: $0.value)) }
     }
 }
 

@@ -229,25 +229,9 @@ extension DatacubeBodyScan.Scanner {
         let start = i
         let escaped = try scanString()
         let raw = UnsafeRawBufferPointer(rebasing: bytes[(start + 1)..<(i - 1)])
-        if raw.count == 10, !escaped { return Self.isoDay(raw) }
+        if raw.count == 10, !escaped { return Day.iso(utf8: raw) }
         i = start
         return try stringValue().flatMap { Day(iso: $0) }
-    }
-
-    /// `Day(iso:)` on bytes.
-    private static func isoDay(_ u: UnsafeRawBufferPointer) -> Day? {
-        guard u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return nil }
-        func num(_ r: Range<Int>) -> Int? {
-            var v = 0
-            for k in r {
-                let c = u[k]
-                guard c >= 48, c <= 57 else { return nil }
-                v = v * 10 + Int(c - 48)
-            }
-            return v
-        }
-        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
-        return Day(year: y, month: m, day: d)
     }
 
     /// A string value; nil when its escapes do not decode (JSONDecoder's
