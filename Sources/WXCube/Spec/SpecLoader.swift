@@ -202,38 +202,42 @@ final class SpecReader {
             }
             if !seen.insert(name).inserted { error(nameEntry.value, "\(path).name: duplicate account name '\(name)'") }
             let appid = m["appid"].flatMap { nonEmpty($0.value, "\(path).appid") }
-            let secret = m["secret"].flatMap { nonEmpty($0.value, "\(path).secret") }
-            let token = m["access_token"].flatMap { nonEmpty($0.value, "\(path).access_token") }
-            let credential: Credential
-            switch (secret, token) {
-            case let (s?, nil):
-                credential = .secret(Secret(s))
-                if appid == nil && m["appid"] == nil {
-                    error(item, "\(path): an account with secret needs appid too")
-                }
-            case let (nil, t?):
-                credential = .accessToken(Secret(t))
-                if appid == nil && m["appid"] == nil {
-                    error(
-                        item,
-                        "\(path): an account with access_token needs appid too: the store keys each account's data by its appid, so that two tokens under one name never share cached days (docs/operations.md)"
-                    )
-                }
-            case (_?, _?):
-                error(item, "\(path): give either secret (with appid) or access_token, not both")
-                continue
-            case (nil, nil):
-                if m["secret"] == nil && m["access_token"] == nil {
-                    error(
-                        item,
-                        "\(path): account '\(name)' has neither secret nor access_token; add `secret: ${WECHAT_SECRET}` (with appid) or `access_token: ${WECHAT_ACCESS_TOKEN}`"
-                    )
-                }
+            guard let credential = readCredential(m, item: item, path: path, name: name, hasAppid: appid != nil || m["appid"] != nil) else {
                 continue
             }
             accounts.append(AccountSpec(name: name, appid: appid, credential: credential))
         }
         return accounts
+    }
+
+    /// `secret` (with appid) or `access_token`, exactly one of them.
+    private func readCredential(_ m: Mapping, item: Node, path: String, name: String, hasAppid: Bool) -> Credential? {
+        let secret = m["secret"].flatMap { nonEmpty($0.value, "\(path).secret") }
+        let token = m["access_token"].flatMap { nonEmpty($0.value, "\(path).access_token") }
+        switch (secret, token) {
+        case let (s?, nil):
+            if !hasAppid { error(item, "\(path): an account with secret needs appid too") }
+            return .secret(Secret(s))
+        case let (nil, t?):
+            if !hasAppid {
+                error(
+                    item,
+                    "\(path): an account with access_token needs appid too: the store keys each account's data by its appid, so that two tokens under one name never share cached days (docs/operations.md)"
+                )
+            }
+            return .accessToken(Secret(t))
+        case (_?, _?):
+            error(item, "\(path): give either secret (with appid) or access_token, not both")
+            return nil
+        case (nil, nil):
+            if m["secret"] == nil && m["access_token"] == nil {
+                error(
+                    item,
+                    "\(path): account '\(name)' has neither secret nor access_token; add `secret: ${WECHAT_SECRET}` (with appid) or `access_token: ${WECHAT_ACCESS_TOKEN}`"
+                )
+            }
+            return nil
+        }
     }
 
     // MARK: api, range
