@@ -35,47 +35,18 @@ import subprocess
 import sys
 import time
 
+import backfill
+
 REPEATS = 3
 
 
 def pipeline(args, store, fmt=None):
-    accounts = "\n".join(
-        f"  - name: acct{k:02d}\n    appid: wx{k:016d}\n    secret: sandbox-secret-{k}" for k in range(1, args.accounts + 1))
-    outputs = "[]"
+    outputs = []
     if fmt:
         ext = {"csv.gz": "csv.gz", "xlsx": "xlsx", "ndjson": "ndjson"}[fmt]
-        outputs = f"\n  - datasets: [article_total]\n    format: {fmt}\n    path: article_total.{ext}"
-    return f"""version: 1
-name: e2e-bench
-accounts:
-{accounts}
-api:
-  base_url: {args.url}
-  concurrency: 16
-  requests_per_second: 0
-  retries: 5
-store: {store}
-range:
-  from: -{args.days - 1}d
-  to: yesterday
-stages:
-  - fetch:
-      endpoints: [getarticletotal]
-      refetch_days: 0
-  - flatten:
-      endpoint: getarticletotal
-      field: details
-      into: article_total
-  - derive:
-      dataset: article_total
-      metrics:
-        read_rate: int_page_read_user / target_user
-        share_rate: share_user / int_page_read_user
-        fav_rate: add_to_fav_user / int_page_read_user
-        ori_page_rate: ori_page_read_user / int_page_read_user
-      daily: [int_page_read_user, int_page_read_count, share_count, add_to_fav_count]
-outputs: {outputs}
-"""
+        outputs = [{"datasets": "[article_total]", "format": fmt, "path": f"article_total.{ext}"}]
+    return backfill.pipeline(name="e2e-bench", accounts=args.accounts, base_url=args.url, store=store,
+                             range_from=f"-{args.days - 1}d", range_to="yesterday", outputs=outputs)
 
 
 def timed(cmd):

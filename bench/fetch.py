@@ -12,32 +12,15 @@ import subprocess
 import sys
 import time
 
+import backfill
+
 REPEATS = 3
 ENDPOINTS = ["getarticlesummary", "getarticletotal", "getuserread", "getuserreadhour", "getusershare", "getusersharehour"]
 
 
 def pipeline_yaml(args, store):
-    accounts = "\n".join(
-        f"  - name: acct{k}\n    appid: wx{k:016d}\n    secret: sandbox-secret-{k}" for k in range(1, args.accounts + 1))
-    return f"""version: 1
-name: fetch-bench
-accounts:
-{accounts}
-api:
-  base_url: {args.url}
-  concurrency: 16
-  requests_per_second: 0
-  retries: 5
-store: {store}
-range:
-  from: -{args.days - 1}d
-  to: yesterday
-stages:
-  - fetch:
-      endpoints: [{", ".join(ENDPOINTS)}]
-      refetch_days: 0
-outputs: []
-"""
+    return backfill.pipeline(name="fetch-bench", accounts=args.accounts, account_name="acct{k}", base_url=args.url,
+                             store=store, range_from=f"-{args.days - 1}d", range_to="yesterday", endpoints=ENDPOINTS)
 
 
 def run_wxcube(args, i):

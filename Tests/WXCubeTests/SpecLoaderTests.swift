@@ -264,4 +264,49 @@ final class SpecLoaderTests: XCTestCase {
         let usage = try CLIProcess.run(["plan"])
         XCTAssertEqual(usage.status, 2, "a usage error exits 2")
     }
+
+    /// Each stage reads its own block: its mistakes, and what it needs from the
+    /// stages before it, come out of `validate` at their FILE:LINE:COLUMN.
+    func testStageBlockMistakesHaveFileLineColumn() throws {
+        let dir = try makeTemporaryDirectory(self)
+        let file = dir.appendingPathComponent("stages.yaml")
+        try """
+        name: stages
+        accounts:
+          - {name: main, appid: wx1, secret: s}
+        stages:
+          - fetch: {endpoints: [getarticletotal, getuserread]}
+          - flatten:
+              endpoint: getarticletotal
+              field: detail_list
+              into: published_total
+          - derive:
+              dataset: user_read
+              metrics:
+                rate: int_page_read_user / target_users
+              daily: [title]
+          - derive: {dataset: published_total}
+          - annotate_threshold:
+              dataset: article_total
+              min_sum: -1
+          - flatten: {endpoint: getarticletotaldetail}
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLIProcess.run(["validate", file.path])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        for expected in [
+            "8:14: stages[1].flatten.field: getarticletotal's nested field is `details` (got 'detail_list')",
+            "9:13: stages[1].flatten.into: flattened details of getarticletotal become article_total (got 'published_total')",
+            "11:16: stages[2].derive.dataset: derive works on article_total or published_total (got 'user_read')",
+            "13:15: stages[2].derive.metrics.rate: unknown metric column 'target_users'",
+            "14:15: stages[2].derive.daily: 'title' is not a cumulative detail metric",
+            "15:13: stages[3].derive: dataset published_total is not produced by an earlier stage",
+            "17:7: stages[4].annotate_threshold: needs getarticlesummary fetched by an earlier fetch stage",
+            "17:16: stages[4].annotate_threshold.dataset: the threshold applies to article_summary (got 'article_total')",
+            "18:16: stages[4].annotate_threshold.min_sum: -1 is out of range 0...1000000",
+            "19:14: stages[5].flatten: flattens getarticletotaldetail, which no earlier fetch stage fetches; add it to fetch.endpoints",
+        ] {
+            XCTAssertTrue(r.stderr.contains("\(file.path):\(expected)"), "missing \(expected) in:\n\(r.stderr)")
+        }
+        XCTAssertTrue(r.stderr.contains("\(file.path): 10 problems found"), r.stderr)
+    }
 }

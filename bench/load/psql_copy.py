@@ -12,6 +12,9 @@ import sys
 import time
 from datetime import date, timedelta
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import backfill  # noqa: E402  (bench/backfill.py)
+
 REPEATS = 3
 USER = "bench"
 
@@ -80,47 +83,16 @@ def main():
                 time.sleep(0.1)
         to = date.today() - timedelta(days=30)
         frm = to - timedelta(days=args.days - 1)
-        accounts = "\n".join(f"  - name: account{k:02d}\n    appid: wx{k:016d}\n    secret: sandbox-secret-{k}"
-                             for k in range(1, args.accounts + 1))
 
-        def pipeline(name, outputs):
-            path = os.path.join(w, name)
-            with open(path, "w") as f:
-                f.write(f"""version: 1
-name: bench
-accounts:
-{accounts}
-api:
-  base_url: sandbox
-  concurrency: 8
-  requests_per_second: 0
-store: {w}/store.sqlite
-range:
-  from: {frm.isoformat()}
-  to: {to.isoformat()}
-stages:
-  - fetch:
-      endpoints: [getarticletotal]
-  - flatten:
-      endpoint: getarticletotal
-      field: details
-      into: article_total
-  - derive:
-      dataset: article_total
-      metrics:
-        read_rate: int_page_read_user / target_user
-        share_rate: share_user / int_page_read_user
-        fav_rate: add_to_fav_user / int_page_read_user
-        ori_page_rate: ori_page_read_user / int_page_read_user
-      daily: [int_page_read_user, int_page_read_count, share_count, add_to_fav_count]
-outputs:
-{outputs}
-""")
-            return path
+        def pipeline(name, output):
+            return backfill.write_pipeline(
+                os.path.join(w, name), name="bench", accounts=args.accounts, account_name="account{k:02d}",
+                base_url="sandbox", concurrency=8, store=f"{w}/store.sqlite", range_from=frm.isoformat(),
+                range_to=to.isoformat(), outputs=[output])
 
-        csv_pipeline = pipeline("csv.yaml", '  - dataset: article_total\n    format: csv\n    path: "article_total.csv"')
-        pg_pipeline = pipeline("pg.yaml", f'  - dataset: article_total\n    format: postgres\n'
-                                          f'    url: "postgres://{USER}:${{PGPASSWORD}}@127.0.0.1:{port}/bench?sslmode=disable"')
+        csv_pipeline = pipeline("csv.yaml", {"dataset": "article_total", "format": "csv", "path": '"article_total.csv"'})
+        pg_pipeline = pipeline("pg.yaml", {"dataset": "article_total", "format": "postgres",
+                                           "url": f'"postgres://{USER}:${{PGPASSWORD}}@127.0.0.1:{port}/bench?sslmode=disable"'})
         print(f"filling the store: {args.accounts} accounts x {args.days} days of getarticletotal...", file=sys.stderr)
         timed([args.wxcube, "run", csv_pipeline, "--out", w, "--api-base", f"http://127.0.0.1:{sandbox_port}"], env=env)
     finally:

@@ -25,19 +25,24 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses exactly `YYYY-MM-DD`; anything else is nil.
     public init?(iso text: some StringProtocol) {
-        let u = Array(text.utf8)
-        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return nil }
+        guard let day = Day.iso(utf8: Array(text.utf8)) else { return nil }
+        self = day
+    }
+
+    /// `YYYY-MM-DD` in UTF-8 bytes (a string's, or a stored answer's without copying).
+    static func iso<Bytes: RandomAccessCollection<UInt8>>(utf8 u: Bytes) -> Day? where Bytes.Index == Int {
+        guard u.count == 10, u[u.startIndex + 4] == UInt8(ascii: "-"), u[u.startIndex + 7] == UInt8(ascii: "-") else { return nil }
         func num(_ r: Range<Int>) -> Int? {
             var v = 0
             for i in r {
-                let c = u[i]
+                let c = u[u.startIndex + i]
                 guard c >= 48, c <= 57 else { return nil }
                 v = v * 10 + Int(c - 48)
             }
             return v
         }
         guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
-        self.init(year: y, month: m, day: d)
+        return Day(year: y, month: m, day: d)
     }
 
     public var components: (year: Int, month: Int, day: Int) {

@@ -121,35 +121,19 @@ public struct PublishedTotalDetail: Decodable, Sendable, Equatable {
     }
 }
 
+extension PublishedTotalDetail: DatedDetail {}
+
+extension PublishedTotalItem: ArticleWithDays {
+    static let itemNoun = "item"
+    static let listName = "detail_list"
+}
+
 extension PublishedTotalItem: RefDated {
     static func onePerKey(_ items: [PublishedTotalItem], report: (String, String, Int) -> Void) -> [PublishedTotalItem] {
-        OnePerKey.filter(items, key: \.msgid, missing: "item without msgid", duplicate: "msgid repeated in one answer", report: report)
-            .map { item in
-                var item = item
-                let msgid = item.msgid ?? ""
-                item.details = OnePerKey.filter(
-                    item.details, key: { $0.statDate?.iso }, missing: "detail_list entry without stat_date",
-                    duplicate: "stat_date repeated in one item's detail_list"
-                ) { kind, key, n in
-                    report(kind, key.isEmpty ? msgid : "\(msgid) \(key)", n)
-                }
-                return item
-            }
+        onePerArticleAndDay(items, report: report)
     }
 
-    /// By msgid (first of a repeated msgid kept), details by stat_date (first of a repeated stat_date kept).
-    static func sortedForOutput(_ items: [PublishedTotalItem]) -> [PublishedTotalItem] {
-        var seen: Set<String> = []
-        return items.filter { $0.msgid.map { seen.insert($0).inserted } ?? false }
-            .sorted { ($0.msgid ?? "") < ($1.msgid ?? "") }
-            .map { item in
-                var item = item
-                var days: Set<Day> = []
-                item.details = item.details.filter { $0.statDate.map { days.insert($0).inserted } ?? false }
-                    .sorted { ($0.statDate ?? Day.dataStart) < ($1.statDate ?? Day.dataStart) }
-                return item
-            }
-    }
+    static func sortedForOutput(_ items: [PublishedTotalItem]) -> [PublishedTotalItem] { sortedByArticleAndDay(items) }
 
     /// published_total rows of this item (one per detail), for publish day `refDate`.
     func publishedTotalRows(account: Value, refDate: Day) -> [Row] {

@@ -78,6 +78,18 @@ struct DatacubeBodyScan {
         // MARK: structure (the opening bracket already read)
 
         mutating func members(_ body: (String, inout Scanner) throws -> Void) throws {
+            try objectMembers { s in
+                let key = try s.string()
+                s.skipSpace()
+                try s.expect(UInt8(ascii: ":"))
+                try body(key, &s)
+            }
+        }
+
+        /// The syntax of an object after its `{`: members separated by commas
+        /// up to `}`. `member` reads one `"key": value` (the scanner at its key).
+        @inline(__always)
+        mutating func objectMembers(_ member: (inout Scanner) throws -> Void) throws {
             skipSpace()
             if peek == UInt8(ascii: "}") {
                 i += 1
@@ -85,10 +97,7 @@ struct DatacubeBodyScan {
             }
             while true {
                 skipSpace()
-                let key = try string()
-                skipSpace()
-                try expect(UInt8(ascii: ":"))
-                try body(key, &self)
+                try member(&self)
                 skipSpace()
                 guard let c = peek else { throw Failure.malformed }
                 i += 1

@@ -190,63 +190,10 @@ public struct Planner {
     ///   - now: the current instant; "yesterday" and the refetch window are China dates.
     public func plan(range requested: DateRange, now: Date, coverage: (any CoverageReading)? = nil) throws -> Plan {
         let (range, warnings) = try Planner.checkedRange(requested, now: now, endpoints: spec.fetchedEndpoints)
-        let refetchFrom = range.to.adding(days: -(spec.refetchDays - 1))
         var calls: [PlannedCall] = []
         for account in spec.accounts {
             for endpoint in spec.fetchedEndpoints {
-                let days = Planner.fetchDays(for: endpoint, range: range)
-                guard days.dayCount > 0 else { continue }
-                let stored = try coverage?.storedDays(storeKey: account.storeKey, endpoint: endpoint, in: days) ?? [:]
-                let unsettled = try coverage?.unsettledDays(storeKey: account.storeKey, endpoint: endpoint, in: days) ?? []
-                var missing: [Day] = []
-                var reasons: [Day: PendingReason] = [:]
-                var cached: [Day] = []
-                for d in days.days {
-                    guard let fetchedAt = stored[d] else {
-                        missing.append(d)
-                        reasons[d] = .notStored
-                        continue
-                    }
-                    if refresh {
-                        missing.append(d)
-                        reasons[d] = .refresh
-                        continue
-                    }
-                    // WeChat said it had not finished this day: fetch until it says so.
-                    if unsettled.contains(d) {
-                        missing.append(d)
-                        reasons[d] = .isDelay
-                        continue
-                    }
-                    // An answer fetched on China day F holds figures up to F - 1; this
-                    // publish day needs them up to min(d + tracked - 1, to).
-                    let tracked = endpoint.info.trackedDays
-                    if tracked > 0, ChinaClock.today(at: fetchedAt) <= min(d.adding(days: tracked - 1), range.to) {
-                        missing.append(d)
-                        reasons[d] = .tracking
-                        continue
-                    }
-                    // A stored day near `to` still changes, unless it was fetched
-                    // once it had settled (refetch_days after the day itself).
-                    let settled = ChinaClock.today(at: fetchedAt).days(since: d) > spec.refetchDays
-                    if d >= refetchFrom && !settled && spec.refetchDays > 0 {
-                        missing.append(d)
-                        reasons[d] = .refetchDays
-                    } else {
-                        cached.append(d)
-                    }
-                }
-                for (b, e) in Planner.windows(over: missing, span: endpoint.maxSpanDays) {
-                    let window = DateRange(from: b, to: e).days.compactMap { reasons[$0] }
-                    let reason = [PendingReason.isDelay, .notStored, .refresh, .tracking, .refetchDays].first { window.contains($0) } ?? .notStored
-                    calls.append(
-                        PlannedCall(
-                            account: account.name, storeKey: account.storeKey, endpoint: endpoint, begin: b, end: e,
-                            cached: false, reason: reason))
-                }
-                for (b, e) in Planner.windows(over: cached, span: endpoint.maxSpanDays) {
-                    calls.append(PlannedCall(account: account.name, storeKey: account.storeKey, endpoint: endpoint, begin: b, end: e, cached: true))
-                }
+                calls += try self.calls(account: account, endpoint: endpoint, range: range, coverage: coverage)
             }
         }
         let accountOrder = Dictionary(spec.accounts.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -257,5 +204,56 @@ public struct Planner {
             return a.begin < b.begin
         }
         return Plan(range: range, calls: calls, warnings: warnings)
+    }
+    /// One account's windows of one endpoint: the stored days that need
+    /// nothing more as cached windows, the others as windows to fetch, each
+    /// with the strongest reason among its days.
+    private func calls(account: AccountSpec, endpoint: Endpoint, range: DateRange, coverage: (any CoverageReading)?) throws -> [PlannedCall] {
+        let days = Planner.fetchDays(for: endpoint, range: range)
+        guard days.dayCount > 0 else { return [] }
+        let stored = try coverage?.storedDays(storeKey: account.storeKey, endpoint: endpoint, in: days) ?? [:]
+        let unsettled = try coverage?.unsettledDays(storeKey: account.storeKey, endpoint: endpoint, in: days) ?? []
+        var missing: [Day] = []
+        var reasons: [Day: PendingReason] = [:]
+        var cached: [Day] = []
+        for d in days.days {
+            if let reason = pendingReason(d, fetchedAt: stored[d], unsettled: unsettled.contains(d), endpoint: endpoint, range: range) {
+                missing.append(d)
+                reasons[d] = reason
+            } else {
+                cached.append(d)
+            }
+        }
+        var calls: [PlannedCall] = []
+        for (b, e) in Planner.windows(over: missing, span: endpoint.maxSpanDays) {
+            let window = DateRange(from: b, to: e).days.compactMap { reasons[$0] }
+            let reason = [PendingReason.isDelay, .notStored, .refresh, .tracking, .refetchDays].first { window.contains($0) } ?? .notStored
+            calls.append(
+                PlannedCall(
+                    account: account.name, storeKey: account.storeKey, endpoint: endpoint, begin: b, end: e,
+                    cached: false, reason: reason))
+        }
+        for (b, e) in Planner.windows(over: cached, span: endpoint.maxSpanDays) {
+            calls.append(PlannedCall(account: account.name, storeKey: account.storeKey, endpoint: endpoint, begin: b, end: e, cached: true))
+        }
+        return calls
+    }
+
+    /// Why day `d` must be fetched (again), or nil when its stored answer is final.
+    private func pendingReason(_ d: Day, fetchedAt: Date?, unsettled: Bool, endpoint: Endpoint, range: DateRange) -> PendingReason? {
+        guard let fetchedAt else { return .notStored }
+        if refresh { return .refresh }
+        // WeChat said it had not finished this day: fetch until it says so.
+        if unsettled { return .isDelay }
+        // An answer fetched on China day F holds figures up to F - 1; this
+        // publish day needs them up to min(d + tracked - 1, to).
+        let tracked = endpoint.info.trackedDays
+        if tracked > 0, ChinaClock.today(at: fetchedAt) <= min(d.adding(days: tracked - 1), range.to) { return .tracking }
+        // A stored day near `to` still changes, unless it was fetched
+        // once it had settled (refetch_days after the day itself).
+        let refetchFrom = range.to.adding(days: -(spec.refetchDays - 1))
+        let settled = ChinaClock.today(at: fetchedAt).days(since: d) > spec.refetchDays
+        if d >= refetchFrom && !settled && spec.refetchDays > 0 { return .refetchDays }
+        return nil
     }
 }

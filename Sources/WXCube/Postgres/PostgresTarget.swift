@@ -80,7 +80,22 @@ public struct PostgresTarget: Sendable {
             query = pathQuery[pathQuery.index(after: q)...]
             pathQuery = pathQuery[..<q]
         }
-        // user[:password], percent-decoded.
+        let (user, password) = try parseUser(userInfo)
+        let (host, port) = try parseHost(hostPort)
+        guard let database = String(pathQuery).removingPercentEncoding, !database.isEmpty, !database.contains("/") else {
+            throw PostgresURLError("needs a database name after the host: postgres://user@host:port/database")
+        }
+        let sslmode = try parseSSLMode(query)
+        guard isIdentifier(schema) else {
+            throw PostgresURLError("schema '\(schema)' must be a lowercase name of letters, digits and _ (not starting with a digit)")
+        }
+        return PostgresTarget(
+            host: host, port: port, user: user, password: password, database: database,
+            sslmode: sslmode, schema: schema, mode: mode)
+    }
+
+    /// `user[:password]`, percent-decoded.
+    private static func parseUser(_ userInfo: Substring) throws(PostgresURLError) -> (String, Secret?) {
         let userPart: Substring
         var password: Secret?
         if let colon = userInfo.firstIndex(of: ":") {
@@ -94,7 +109,11 @@ public struct PostgresTarget: Sendable {
         guard let user = String(userPart).removingPercentEncoding, !user.isEmpty else {
             throw PostgresURLError("needs a user: postgres://user:${PGPASSWORD}@host:port/database")
         }
-        // host[:port], with [v6] brackets.
+        return (user, password)
+    }
+
+    /// `host[:port]`, with `[v6]` brackets.
+    private static func parseHost(_ hostPort: Substring) throws(PostgresURLError) -> (String, Int) {
         var host: String
         var port = defaultPort
         if hostPort.hasPrefix("["), let close = hostPort.firstIndex(of: "]") {
@@ -113,9 +132,11 @@ public struct PostgresTarget: Sendable {
         }
         guard !host.isEmpty else { throw PostgresURLError("needs a host: postgres://user@host:port/database") }
         guard (1...65535).contains(port) else { throw PostgresURLError("the port must be 1-65535") }
-        guard let database = String(pathQuery).removingPercentEncoding, !database.isEmpty, !database.contains("/") else {
-            throw PostgresURLError("needs a database name after the host: postgres://user@host:port/database")
-        }
+        return (host, port)
+    }
+
+    /// The query: `sslmode` is the one parameter.
+    private static func parseSSLMode(_ query: Substring) throws(PostgresURLError) -> SSLMode {
         var sslmode = SSLMode.prefer
         for item in query.split(separator: "&") where !item.isEmpty {
             let kv = item.split(separator: "=", maxSplits: 1)
@@ -131,12 +152,7 @@ public struct PostgresTarget: Sendable {
                 throw PostgresURLError("unknown URL parameter '\(key)'; only sslmode is supported")
             }
         }
-        guard isIdentifier(schema) else {
-            throw PostgresURLError("schema '\(schema)' must be a lowercase name of letters, digits and _ (not starting with a digit)")
-        }
-        return PostgresTarget(
-            host: host, port: port, user: user, password: password, database: database,
-            sslmode: sslmode, schema: schema, mode: mode)
+        return sslmode
     }
 
     /// A lowercase SQL identifier that needs no quoting rules beyond `"..."`.

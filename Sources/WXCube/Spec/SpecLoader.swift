@@ -135,12 +135,8 @@ final class SpecReader {
     static let accountKeys = ["name", "appid", "secret", "access_token"]
     static let apiKeys = ["base_url", "concurrency", "requests_per_second", "retries", "connect_timeout", "read_timeout", "request_timeout"]
     static let rangeKeys = ["from", "to"]
-    // Stage names and keys come from the one stage list, `StageKind`.
+    // Stage names come from the one stage list, `StageKind`; each stage reads its own keys.
     static let stageKinds = StageKind.allCases.map(\.rawValue)
-    static let fetchKeys = StageKind.fetch.keys
-    static let flattenKeys = StageKind.flatten.keys
-    static let deriveKeys = StageKind.derive.keys
-    static let annotateKeys = StageKind.annotate_threshold.keys
     static let outputKeys = [
         "dataset", "datasets", "format", "path", "headers", "bom", "excel_safe", "level", "compression", "row_group_rows",
         "url", "schema", "mode",
@@ -169,12 +165,12 @@ final class SpecReader {
         let api = readAPI(top["api"])
         let store = top["store"].flatMap { string($0.value, "store") } ?? SpecDefaults.store
         let range = readRange(top["range"])
-        let stages = readStages(top["stages"], root: root)
-        let outputs = readOutputs(top["outputs"], stages: stages, root: root)
+        let (stages, context) = readStages(top["stages"], root: root)
+        let outputs = readOutputs(top["outputs"], produced: context.produced)
 
         return PipelineSpec(
             version: version, name: name, accounts: accounts, api: api, store: store,
-            range: range, stages: stages.map(\.spec), outputs: outputs)
+            range: range, stages: stages, outputs: outputs)
     }
 
     // MARK: accounts
@@ -206,38 +202,42 @@ final class SpecReader {
             }
             if !seen.insert(name).inserted { error(nameEntry.value, "\(path).name: duplicate account name '\(name)'") }
             let appid = m["appid"].flatMap { nonEmpty($0.value, "\(path).appid") }
-            let secret = m["secret"].flatMap { nonEmpty($0.value, "\(path).secret") }
-            let token = m["access_token"].flatMap { nonEmpty($0.value, "\(path).access_token") }
-            let credential: Credential
-            switch (secret, token) {
-            case let (s?, nil):
-                credential = .secret(Secret(s))
-                if appid == nil && m["appid"] == nil {
-                    error(item, "\(path): an account with secret needs appid too")
-                }
-            case let (nil, t?):
-                credential = .accessToken(Secret(t))
-                if appid == nil && m["appid"] == nil {
-                    error(
-                        item,
-                        "\(path): an account with access_token needs appid too: the store keys each account's data by its appid, so that two tokens under one name never share cached days (docs/operations.md)"
-                    )
-                }
-            case (_?, _?):
-                error(item, "\(path): give either secret (with appid) or access_token, not both")
-                continue
-            case (nil, nil):
-                if m["secret"] == nil && m["access_token"] == nil {
-                    error(
-                        item,
-                        "\(path): account '\(name)' has neither secret nor access_token; add `secret: ${WECHAT_SECRET}` (with appid) or `access_token: ${WECHAT_ACCESS_TOKEN}`"
-                    )
-                }
+            guard let credential = readCredential(m, item: item, path: path, name: name, hasAppid: appid != nil || m["appid"] != nil) else {
                 continue
             }
             accounts.append(AccountSpec(name: name, appid: appid, credential: credential))
         }
         return accounts
+    }
+
+    /// `secret` (with appid) or `access_token`, exactly one of them.
+    private func readCredential(_ m: Mapping, item: Node, path: String, name: String, hasAppid: Bool) -> Credential? {
+        let secret = m["secret"].flatMap { nonEmpty($0.value, "\(path).secret") }
+        let token = m["access_token"].flatMap { nonEmpty($0.value, "\(path).access_token") }
+        switch (secret, token) {
+        case let (s?, nil):
+            if !hasAppid { error(item, "\(path): an account with secret needs appid too") }
+            return .secret(Secret(s))
+        case let (nil, t?):
+            if !hasAppid {
+                error(
+                    item,
+                    "\(path): an account with access_token needs appid too: the store keys each account's data by its appid, so that two tokens under one name never share cached days (docs/operations.md)"
+                )
+            }
+            return .accessToken(Secret(t))
+        case (_?, _?):
+            error(item, "\(path): give either secret (with appid) or access_token, not both")
+            return nil
+        case (nil, nil):
+            if m["secret"] == nil && m["access_token"] == nil {
+                error(
+                    item,
+                    "\(path): account '\(name)' has neither secret nor access_token; add `secret: ${WECHAT_SECRET}` (with appid) or `access_token: ${WECHAT_ACCESS_TOKEN}`"
+                )
+            }
+            return nil
+        }
     }
 
     // MARK: api, range
@@ -298,20 +298,16 @@ final class SpecReader {
 
     // MARK: stages
 
-    struct ReadStage {
-        var spec: StageSpec
-        var node: Node
-    }
-
-    private func readStages(_ entry: Entry?, root: Node) -> [ReadStage] {
+    /// Each block read by its stage (`StageKind`, the one stage list), given
+    /// what the blocks before it provide; returns the stages and what they provide together.
+    private func readStages(_ entry: Entry?, root: Node) -> (stages: [StageSpec], context: StageContext) {
+        var context = StageContext()
         guard let entry else {
             error(root, "stages: missing; a pipeline needs at least a fetch stage")
-            return []
+            return ([], context)
         }
-        guard let items = sequence(entry.value, "stages") else { return [] }
-        var stages: [ReadStage] = []
-        var fetched: Set<Endpoint> = []
-        var produced: Set<DatasetName> = []
+        guard let items = sequence(entry.value, "stages") else { return ([], context) }
+        var stages: [StageSpec] = []
         for (i, item) in items.enumerated() {
             let path = "stages[\(i)]"
             guard let m = mapping(item, path) else { continue }
@@ -319,287 +315,153 @@ final class SpecReader {
                 error(item, "\(path): a stage is a mapping with exactly one key: \(Self.stageKinds.joined(separator: ", "))")
                 continue
             }
-            let kind = only.key
-            let body = only.value
-            let here = "\(path).\(kind)"
-            switch StageKind(rawValue: kind) {
-            case .fetch:
-                guard let s = readFetch(body, here) else { continue }
-                fetched.formUnion(s.endpoints)
-                for e in s.endpoints { produced.formUnion(e.info.datasets.filter { !$0.isNested }) }
-                stages.append(ReadStage(spec: .fetch(s), node: item))
-            case .flatten:
-                guard let s = readFlatten(body, here) else { continue }
-                if !fetched.contains(s.endpoint) {
-                    error(body, "\(here): flattens \(s.endpoint.rawValue), which no earlier fetch stage fetches; add it to fetch.endpoints")
-                }
-                produced.insert(s.into)
-                stages.append(ReadStage(spec: .flatten(s), node: item))
-            case .derive:
-                guard let s = readDerive(body, here) else { continue }
-                if !produced.contains(s.dataset) {
-                    error(
-                        body,
-                        "\(here): dataset \(s.dataset.rawValue) is not produced by an earlier stage (\(s.dataset.rawValue) needs fetch \(s.dataset.endpoint.rawValue) and flatten)"
-                    )
-                }
-                stages.append(ReadStage(spec: .derive(s), node: item))
-            case .annotate_threshold:
-                guard let s = readAnnotate(body, here) else { continue }
-                for needed in [Endpoint.getarticlesummary, .getarticletotal] where !fetched.contains(needed) {
-                    error(
-                        body,
-                        "\(here): needs \(needed.rawValue) fetched by an earlier fetch stage (below_threshold rows come from comparing article_summary with article_total)"
-                    )
-                }
-                stages.append(ReadStage(spec: .annotateThreshold(s), node: item))
-            case nil:
-                error(only.keyNode, "\(path): unknown stage '\(kind)'\(Suggest.didYouMean(kind, Self.stageKinds))")
+            guard let kind = StageKind(rawValue: only.key) else {
+                error(only.keyNode, "\(path): unknown stage '\(only.key)'\(Suggest.didYouMean(only.key, Self.stageKinds))")
+                continue
             }
+            let block = StageBlockReader(reader: self, path: "\(path).\(only.key)", node: SpecNode(node: only.value))
+            guard let spec = kind.read(block, context: context) else { continue }
+            spec.block.provide(to: &context)
+            stages.append(spec)
         }
-        if !stages.contains(where: { if case .fetch = $0.spec { return true } else { return false } }), !items.isEmpty {
+        if !stages.contains(where: { $0.kind == .fetch }), !items.isEmpty {
             error(entry.value, "stages: no fetch stage; add `- fetch: {endpoints: [...]}`")
         }
-        return stages
-    }
-
-    private func readFetch(_ node: Node, _ path: String) -> FetchStageSpec? {
-        guard let m = mapping(node, path) else { return nil }
-        checkKeys(m, allowed: Self.fetchKeys, in: path)
-        guard let e = m["endpoints"] else {
-            error(node, "\(path): missing endpoints (e.g. [getarticlesummary, getarticletotal, getuserread])")
-            return nil
-        }
-        var endpoints: [Endpoint] = []
-        for item in sequence(e.value, "\(path).endpoints") ?? [] {
-            guard let s = string(item, "\(path).endpoints") else { continue }
-            if let ep = Endpoint(rawValue: s) {
-                if !endpoints.contains(ep) { endpoints.append(ep) }
-                if ep.info.family == .legacy {
-                    let mark = item.mark
-                    let replacement =
-                        ep.info.replacements.isEmpty
-                        ? "WeChat offers no replacement for it"
-                        : "its replacement is \(ep.info.replacementText) (data from \(EndpointRegistry.publishedDataFrom.iso))"
-                    warnings.append(
-                        SpecDiagnostic(
-                            line: mark?.line ?? 1, column: mark?.column ?? 1,
-                            message:
-                                "\(path).endpoints: \(ep.rawValue) is a legacy endpoint WeChat no longer maintains and will switch off; \(replacement)"))
-                }
-            } else {
-                error(item, "\(path).endpoints: unknown endpoint '\(shown(item))'\(Suggest.didYouMean(s, Endpoint.allCases.map(\.rawValue)))")
-            }
-        }
-        var spec = FetchStageSpec(endpoints: endpoints)
-        if let r = m["refetch_days"], let n = int(r.value, "\(path).refetch_days", in: 0...366) { spec.refetchDays = n }
-        if let r = m["on_unavailable"], let s = string(r.value, "\(path).on_unavailable") {
-            if let v = OnUnavailable(rawValue: s) {
-                spec.onUnavailable = v
-            } else {
-                error(r.value, "\(path).on_unavailable: '\(shown(r.value))' is not fail or skip")
-            }
-        }
-        return spec
-    }
-
-    private func readFlatten(_ node: Node, _ path: String) -> FlattenStageSpec? {
-        guard let m = mapping(node, path) else { return nil }
-        checkKeys(m, allowed: Self.flattenKeys, in: path)
-        var spec = FlattenStageSpec()
-        let nested = Endpoint.allCases.filter { $0.info.nestedField != nil }
-        if let e = m["endpoint"], let s = string(e.value, "\(path).endpoint") {
-            if let ep = Endpoint(rawValue: s), let field = ep.info.nestedField {
-                spec = FlattenStageSpec(endpoint: ep, field: field, into: ep.dataset)
-            } else {
-                error(
-                    e.value,
-                    "\(path).endpoint: only \(nested.map(\.rawValue).joined(separator: " and ")) have a nested list to flatten (got '\(shown(e.value))')")
-            }
-        }
-        let expectedField = spec.endpoint.info.nestedField ?? "details"
-        if let e = m["field"], let s = string(e.value, "\(path).field"), s != expectedField {
-            error(e.value, "\(path).field: \(spec.endpoint.rawValue)'s nested field is `\(expectedField)` (got '\(shown(e.value))')")
-        }
-        if let e = m["into"], let s = string(e.value, "\(path).into") {
-            if s != spec.into.rawValue {
-                error(e.value, "\(path).into: flattened \(expectedField) of \(spec.endpoint.rawValue) become \(spec.into.rawValue) (got '\(shown(e.value))')")
-            }
-        }
-        return spec
-    }
-
-    private func readDerive(_ node: Node, _ path: String) -> DeriveStageSpec? {
-        guard let m = mapping(node, path) else { return nil }
-        checkKeys(m, allowed: Self.deriveKeys, in: path)
-        var dataset = DatasetName.article_total
-        if let e = m["dataset"], let d = datasetName(e.value, "\(path).dataset") {
-            if !d.isNested {
-                error(e.value, "\(path).dataset: derive works on article_total or published_total (got '\(d.rawValue)')")
-            }
-            dataset = d
-        }
-        let columns = Datasets.baseSchema(dataset)
-        let numeric = columns.columns.filter { $0.type == .int || $0.type == .float }.map(\.name)
-        var metrics: [RatioSpec] = []
-        if let e = m["metrics"], let mm = mapping(e.value, "\(path).metrics") {
-            for entry in mm.entries {
-                guard let expr = string(entry.value, "\(path).metrics.\(entry.key)") else { continue }
-                let parts = expr.split(separator: "/", omittingEmptySubsequences: false)
-                    .map { $0.trimmingCharacters(in: .whitespaces) }
-                let identifier = #/^[a-z_][a-z0-9_]*$/#
-                guard parts.count == 2, parts.allSatisfy({ (try? identifier.wholeMatch(in: $0)) != nil }) else {
-                    error(entry.value, "\(path).metrics.\(entry.key): '\(shown(entry.value))' is not `column / column`")
-                    continue
-                }
-                var ok = true
-                for p in parts where !numeric.contains(p) {
-                    error(entry.value, "\(path).metrics.\(entry.key): unknown metric column '\(p)'\(Suggest.didYouMean(p, numeric))")
-                    ok = false
-                }
-                if columns.contains(entry.key) || metrics.contains(where: { $0.name == entry.key }) {
-                    error(entry.keyNode, "\(path).metrics: '\(entry.key)' is already a column")
-                    ok = false
-                }
-                if ok { metrics.append(RatioSpec(name: entry.key, numerator: parts[0], denominator: parts[1])) }
-            }
-        }
-        var daily: [String] = []
-        if let e = m["daily"] {
-            let cumulative = Datasets.cumulativeColumns(dataset).map(\.name)
-            for item in sequence(e.value, "\(path).daily") ?? [] {
-                guard let s = string(item, "\(path).daily") else { continue }
-                if cumulative.contains(s) {
-                    daily.append(s)
-                } else {
-                    error(item, "\(path).daily: '\(shown(item))' is not a cumulative detail metric\(Suggest.didYouMean(s, cumulative))")
-                }
-            }
-        }
-        return DeriveStageSpec(dataset: dataset, metrics: metrics, daily: daily)
-    }
-
-    private func readAnnotate(_ node: Node, _ path: String) -> AnnotateThresholdStageSpec? {
-        guard let m = mapping(node, path) else { return nil }
-        checkKeys(m, allowed: Self.annotateKeys, in: path)
-        var spec = AnnotateThresholdStageSpec()
-        if let e = m["dataset"], let d = datasetName(e.value, "\(path).dataset"), d != .article_summary {
-            error(e.value, "\(path).dataset: the threshold applies to article_summary (got '\(d.rawValue)')")
-        }
-        if let e = m["min_sum"], let n = int(e.value, "\(path).min_sum", in: 0...1_000_000) { spec.minSum = n }
-        return spec
+        return (stages, context)
     }
 
     // MARK: outputs
 
-    /// Long for now: the Parquet and PostgreSQL outputs add their keys here in
-    /// parallel branches; once they are in, each format's keys move into a
-    /// reader of their own, as the stages' did.
-    private func readOutputs(_ entry: Entry?, stages: [ReadStage], root: Node) -> [OutputSpec] {
+    /// Each output: its datasets and format, then the keys of its format
+    /// (files: `readFileOutput`; postgres: `readPostgresOutput`).
+    private func readOutputs(_ entry: Entry?, produced: Set<DatasetName>) -> [OutputSpec] {
         guard let entry else { return [] }
         guard let items = sequence(entry.value, "outputs") else { return [] }
-        var available: Set<DatasetName> = []
-        for stage in stages {
-            switch stage.spec {
-            case .fetch(let f): for e in f.endpoints { available.formUnion(e.info.datasets.filter { !$0.isNested }) }
-            case .flatten(let f): available.insert(f.into)
-            default: break
-            }
-        }
         var outputs: [OutputSpec] = []
         for (i, item) in items.enumerated() {
             let path = "outputs[\(i)]"
             guard let m = mapping(item, path) else { continue }
             checkKeys(m, allowed: Self.outputKeys, in: path)
-            var datasets: [DatasetName] = []
-            var datasetNodes: [Node] = []
-            if m["dataset"] != nil && m["datasets"] != nil {
-                error(item, "\(path): give dataset or datasets, not both")
-            }
-            if let e = m["dataset"], let d = datasetName(e.value, "\(path).dataset") {
-                datasets = [d]
-                datasetNodes = [e.value]
-            } else if let e = m["datasets"] {
-                for n in sequence(e.value, "\(path).datasets") ?? [] {
-                    if let d = datasetName(n, "\(path).datasets") {
-                        datasets.append(d)
-                        datasetNodes.append(n)
-                    }
-                }
-            } else if m["dataset"] == nil {
-                error(item, "\(path): missing dataset (or datasets)")
-            }
-            for (d, n) in zip(datasets, datasetNodes) where !available.contains(d) {
-                let how =
-                    d.isNested
-                    ? "fetch \(d.endpoint.rawValue) and add a flatten stage"
-                    : "add \(d.endpoint.rawValue) to a fetch stage's endpoints"
-                error(n, "\(path): no stage or endpoint produces dataset \(d.rawValue); \(how)")
-            }
-            var format = OutputFormat.csv
-            if let e = m["format"], let s = string(e.value, "\(path).format") {
-                if let f = OutputFormat(rawValue: s) {
-                    format = f
-                } else {
-                    error(e.value, "\(path).format: unknown format '\(shown(e.value))'\(Suggest.didYouMean(s, OutputFormat.allCases.map(\.rawValue)))")
-                }
-            } else if m["format"] == nil {
-                error(item, "\(path): missing format (csv, csv.gz, ndjson, ndjson.gz, xlsx, parquet or postgres)")
-            }
-            if format == .postgres || m["url"] != nil || m["schema"] != nil || m["mode"] != nil {
-                if let spec = readPostgresOutput(m, item: item, path: path, format: format, datasets: datasets) { outputs.append(spec) }
-                continue
-            }
-            var pathTemplate = ""
-            if let e = m["path"], let s = string(e.value, "\(path).path") {
-                pathTemplate = s
-                let placeholders = s.matches(of: #/\{([^}]*)\}/#).map { String($0.output.1) }
-                for p in placeholders where !["dataset", "from", "to", "account"].contains(p) {
-                    error(e.value, "\(path).path: unknown placeholder {\(p)}; use {dataset}, {from}, {to} or {account}")
-                }
-                if format != .xlsx && datasets.count > 1 && !placeholders.contains("dataset") {
-                    error(e.value, "\(path).path: several datasets in one \(format.rawValue) output need {dataset} in the path")
-                }
-                if s.hasPrefix("/") || s.split(separator: "/").contains("..") {
-                    error(e.value, "\(path).path: must be relative to --out and stay inside it")
-                }
-            } else if m["path"] == nil {
-                error(item, "\(path): missing path (e.g. \"{dataset}/{from}_{to}.csv.gz\")")
-            }
-            var spec = OutputSpec(datasets: datasets, format: format, path: pathTemplate)
-            if let e = m["headers"], let s = string(e.value, "\(path).headers") {
-                if let h = HeaderLanguage(rawValue: s) {
-                    spec.headers = h
-                } else {
-                    error(e.value, "\(path).headers: '\(shown(e.value))' is not en or zh")
-                }
-            }
-            if let e = m["bom"], let b = bool(e.value, "\(path).bom") { spec.bom = b }
-            if let e = m["excel_safe"], let b = bool(e.value, "\(path).excel_safe") { spec.excelSafe = b }
-            if let e = m["level"], let n = int(e.value, "\(path).level", in: 1...9) {
-                spec.compressionLevel = n
-                spec.parquetLevel = n
-            }
-            if let e = m["compression"], let s = string(e.value, "\(path).compression") {
-                if let c = ParquetCompression(rawValue: s) {
-                    spec.parquetCompression = c
-                } else {
-                    error(
-                        e.value,
-                        "\(path).compression: '\(shown(e.value))' is not zstd, snappy, gzip or none\(Suggest.didYouMean(s, ParquetCompression.allCases.map(\.rawValue)))"
-                    )
-                }
-            }
-            if let e = m["row_group_rows"], let n = int(e.value, "\(path).row_group_rows", in: 1...100_000_000) { spec.rowGroupRows = n }
-            if format != .parquet, let e = m["compression"] ?? m["row_group_rows"] {
-                error(e.keyNode, "\(path).\(e.key): applies to parquet outputs only")
-            }
-            if (spec.bom || spec.excelSafe) && !(format == .csv || format == .csvGz) {
-                error(item, "\(path): bom and excel_safe apply to csv and csv.gz outputs only")
-            }
-            outputs.append(spec)
+            let datasets = readOutputDatasets(m, item: item, path: path, produced: produced)
+            let format = readOutputFormat(m, item: item, path: path)
+            let spec =
+                format == .postgres || m["url"] != nil || m["schema"] != nil || m["mode"] != nil
+                ? readPostgresOutput(m, item: item, path: path, format: format, datasets: datasets)
+                : readFileOutput(m, item: item, path: path, format: format, datasets: datasets)
+            if let spec { outputs.append(spec) }
         }
         return outputs
+    }
+
+    /// `dataset` or `datasets`, each one some stage produces.
+    private func readOutputDatasets(_ m: Mapping, item: Node, path: String, produced: Set<DatasetName>) -> [DatasetName] {
+        var datasets: [DatasetName] = []
+        var datasetNodes: [Node] = []
+        if m["dataset"] != nil && m["datasets"] != nil {
+            error(item, "\(path): give dataset or datasets, not both")
+        }
+        if let e = m["dataset"], let d = datasetName(e.value, "\(path).dataset") {
+            datasets = [d]
+            datasetNodes = [e.value]
+        } else if let e = m["datasets"] {
+            for n in sequence(e.value, "\(path).datasets") ?? [] {
+                if let d = datasetName(n, "\(path).datasets") {
+                    datasets.append(d)
+                    datasetNodes.append(n)
+                }
+            }
+        } else if m["dataset"] == nil {
+            error(item, "\(path): missing dataset (or datasets)")
+        }
+        for (d, n) in zip(datasets, datasetNodes) where !produced.contains(d) {
+            let how =
+                d.isNested
+                ? "fetch \(d.endpoint.rawValue) and add a flatten stage"
+                : "add \(d.endpoint.rawValue) to a fetch stage's endpoints"
+            error(n, "\(path): no stage or endpoint produces dataset \(d.rawValue); \(how)")
+        }
+        return datasets
+    }
+
+    /// `format` (csv when it is unreadable, so that the other keys are still checked).
+    private func readOutputFormat(_ m: Mapping, item: Node, path: String) -> OutputFormat {
+        guard let e = m["format"] else {
+            error(item, "\(path): missing format (csv, csv.gz, ndjson, ndjson.gz, xlsx, parquet or postgres)")
+            return .csv
+        }
+        guard let s = string(e.value, "\(path).format") else { return .csv }
+        guard let format = OutputFormat(rawValue: s) else {
+            error(e.value, "\(path).format: unknown format '\(shown(e.value))'\(Suggest.didYouMean(s, OutputFormat.allCases.map(\.rawValue)))")
+            return .csv
+        }
+        return format
+    }
+
+    /// An output written as files: its path template, the header language and
+    /// gzip level every file format takes, then the CSV and Parquet keys.
+    private func readFileOutput(_ m: Mapping, item: Node, path: String, format: OutputFormat, datasets: [DatasetName]) -> OutputSpec {
+        var spec = OutputSpec(datasets: datasets, format: format, path: readOutputPath(m, item: item, path: path, format: format, datasets: datasets))
+        if let e = m["headers"], let s = string(e.value, "\(path).headers") {
+            if let h = HeaderLanguage(rawValue: s) {
+                spec.headers = h
+            } else {
+                error(e.value, "\(path).headers: '\(shown(e.value))' is not en or zh")
+            }
+        }
+        readCSVOptions(m, item: item, path: path, into: &spec)
+        if let e = m["level"], let n = int(e.value, "\(path).level", in: 1...9) {
+            spec.compressionLevel = n
+            spec.parquetLevel = n
+        }
+        readParquetOptions(m, path: path, into: &spec)
+        return spec
+    }
+
+    /// `path`: relative to --out, known placeholders only, `{dataset}` when several datasets share a format that writes a file each.
+    private func readOutputPath(_ m: Mapping, item: Node, path: String, format: OutputFormat, datasets: [DatasetName]) -> String {
+        guard let e = m["path"] else {
+            error(item, "\(path): missing path (e.g. \"{dataset}/{from}_{to}.csv.gz\")")
+            return ""
+        }
+        guard let s = string(e.value, "\(path).path") else { return "" }
+        let placeholders = s.matches(of: #/\{([^}]*)\}/#).map { String($0.output.1) }
+        for p in placeholders where !["dataset", "from", "to", "account"].contains(p) {
+            error(e.value, "\(path).path: unknown placeholder {\(p)}; use {dataset}, {from}, {to} or {account}")
+        }
+        if format != .xlsx && datasets.count > 1 && !placeholders.contains("dataset") {
+            error(e.value, "\(path).path: several datasets in one \(format.rawValue) output need {dataset} in the path")
+        }
+        if s.hasPrefix("/") || s.split(separator: "/").contains("..") {
+            error(e.value, "\(path).path: must be relative to --out and stay inside it")
+        }
+        return s
+    }
+
+    /// `bom` and `excel_safe` (csv and csv.gz only).
+    private func readCSVOptions(_ m: Mapping, item: Node, path: String, into spec: inout OutputSpec) {
+        if let e = m["bom"], let b = bool(e.value, "\(path).bom") { spec.bom = b }
+        if let e = m["excel_safe"], let b = bool(e.value, "\(path).excel_safe") { spec.excelSafe = b }
+        if (spec.bom || spec.excelSafe) && !(spec.format == .csv || spec.format == .csvGz) {
+            error(item, "\(path): bom and excel_safe apply to csv and csv.gz outputs only")
+        }
+    }
+
+    /// `compression` and `row_group_rows` (parquet only; docs/parquet.md).
+    private func readParquetOptions(_ m: Mapping, path: String, into spec: inout OutputSpec) {
+        if let e = m["compression"], let s = string(e.value, "\(path).compression") {
+            if let c = ParquetCompression(rawValue: s) {
+                spec.parquetCompression = c
+            } else {
+                error(
+                    e.value,
+                    "\(path).compression: '\(shown(e.value))' is not zstd, snappy, gzip or none\(Suggest.didYouMean(s, ParquetCompression.allCases.map(\.rawValue)))"
+                )
+            }
+        }
+        if let e = m["row_group_rows"], let n = int(e.value, "\(path).row_group_rows", in: 1...100_000_000) { spec.rowGroupRows = n }
+        if spec.format != .parquet, let e = m["compression"] ?? m["row_group_rows"] {
+            error(e.keyNode, "\(path).\(e.key): applies to parquet outputs only")
+        }
     }
 
     /// A `format: postgres` output: url (shape only, no connection), schema, mode.
@@ -646,20 +508,20 @@ final class SpecReader {
 
     // MARK: node helpers
 
-    struct Entry {
-        var key: String
-        var keyNode: Node
-        var value: Node
+    typealias Entry = YAMLEntry<Node>
+    typealias Mapping = YAMLMapping<Node>
+
+    func error(_ node: Node, _ message: String) {
+        diagnostics.append(Self.diagnostic(at: node, message))
     }
 
-    struct Mapping {
-        var entries: [Entry]
-        subscript(key: String) -> Entry? { entries.first { $0.key == key } }
+    func warning(_ node: Node, _ message: String) {
+        warnings.append(Self.diagnostic(at: node, message))
     }
 
-    private func error(_ node: Node, _ message: String) {
+    private static func diagnostic(at node: Node, _ message: String) -> SpecDiagnostic {
         let mark = node.mark
-        diagnostics.append(SpecDiagnostic(line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
+        return SpecDiagnostic(line: mark?.line ?? 1, column: mark?.column ?? 1, message: message)
     }
 
     private func kindName(_ node: Node) -> String {
@@ -671,7 +533,7 @@ final class SpecReader {
         }
     }
 
-    private func mapping(_ node: Node, _ path: String) -> Mapping? {
+    func mapping(_ node: Node, _ path: String) -> Mapping? {
         guard case .mapping(let m) = node else {
             error(node, "\(path): expected a mapping (key: value), got \(kindName(node))")
             return nil
@@ -693,7 +555,7 @@ final class SpecReader {
         return Mapping(entries: entries)
     }
 
-    private func checkKeys(_ m: Mapping, allowed: [String], in path: String) {
+    func checkKeys(_ m: Mapping, allowed: [String], in path: String) {
         var unknown = 0
         for e in m.entries where !allowed.contains(e.key) {
             unknown += 1
@@ -708,7 +570,7 @@ final class SpecReader {
         }
     }
 
-    private func sequence(_ node: Node, _ path: String) -> [Node]? {
+    func sequence(_ node: Node, _ path: String) -> [Node]? {
         guard case .sequence(let s) = node else {
             error(node, "\(path): expected a list, got \(kindName(node))")
             return nil
@@ -717,7 +579,7 @@ final class SpecReader {
     }
 
     /// A scalar with `${VAR}` substituted. No scalar's value enters a message (it may be a secret).
-    private func string(_ node: Node, _ path: String) -> String? {
+    func string(_ node: Node, _ path: String) -> String? {
         guard case .scalar(let s) = node else {
             error(node, "\(path): expected a string, got \(kindName(node))")
             return nil
@@ -770,12 +632,12 @@ final class SpecReader {
 
     /// A scalar as written, before `${VAR}` substitution: messages show this so
     /// that a value from the environment (possibly a secret) never leaks.
-    private func shown(_ node: Node) -> String {
+    func shown(_ node: Node) -> String {
         if case .scalar(let s) = node { return LogText.escaped(s.string) }
         return kindName(node)
     }
 
-    private func int(_ node: Node, _ path: String, in range: ClosedRange<Int>? = nil) -> Int? {
+    func int(_ node: Node, _ path: String, in range: ClosedRange<Int>? = nil) -> Int? {
         guard let s = string(node, path) else { return nil }
         guard let n = Int(s) else {
             error(node, "\(path): expected a whole number, got '\(shown(node))'")
@@ -812,7 +674,7 @@ final class SpecReader {
         }
     }
 
-    private func datasetName(_ node: Node, _ path: String) -> DatasetName? {
+    func datasetName(_ node: Node, _ path: String) -> DatasetName? {
         guard let s = string(node, path) else { return nil }
         guard let d = DatasetName(rawValue: s) else {
             error(node, "\(path): unknown dataset '\(shown(node))'\(Suggest.didYouMean(s, DatasetName.allCases.map(\.rawValue)))")

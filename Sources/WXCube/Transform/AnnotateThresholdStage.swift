@@ -1,3 +1,41 @@
+/// The `annotate_threshold` block (what the stage does: `AnnotateThresholdStage`, below).
+public struct AnnotateThresholdStageSpec: Sendable {
+    public var dataset: DatasetName
+    public var minSum: Int
+    public init(dataset: DatasetName = .article_summary, minSum: Int = SpecDefaults.minThresholdSum) {
+        self.dataset = dataset
+        self.minSum = minSum
+    }
+
+    /// The one dataset the threshold applies to (the loader and `outputSchema` both check it).
+    public static let annotated = DatasetName.article_summary
+    /// What the stage compares: the summary with the articles article_total shows live.
+    public static let requiredEndpoints: [Endpoint] = [.getarticlesummary, .getarticletotal]
+}
+
+extension AnnotateThresholdStageSpec: StageBlock {
+    static let keys = ["dataset", "min_sum"]
+
+    var stageSpec: StageSpec { .annotateThreshold(self) }
+
+    static func read(_ block: StageBlockReader, context: StageContext) -> AnnotateThresholdStageSpec? {
+        let path = block.path
+        guard let m = block.mapping(keys: keys) else { return nil }
+        var spec = AnnotateThresholdStageSpec()
+        if let e = m["dataset"], let d = block.datasetName(e.value, "\(path).dataset"), d != annotated {
+            block.error(e.value, "\(path).dataset: the threshold applies to \(annotated.rawValue) (got '\(d.rawValue)')")
+        }
+        if let e = m["min_sum"], let n = block.int(e.value, "\(path).min_sum", in: 0...1_000_000) { spec.minSum = n }
+        for needed in requiredEndpoints where !context.fetched.contains(needed) {
+            block.error(
+                block.node,
+                "\(path): needs \(needed.rawValue) fetched by an earlier fetch stage (below_threshold rows come from comparing article_summary with article_total)"
+            )
+        }
+        return spec
+    }
+}
+
 /// `annotate_threshold`: marks getarticlesummary's silent omissions.
 ///
 /// WeChat lists an article on day S only when int_page_read_user +
@@ -13,7 +51,7 @@ public struct AnnotateThresholdStage: TransformStage {
 
     public var kind: String { StageKind.annotate_threshold.rawValue }
     public var dataset: DatasetName { spec.dataset }
-    public var requiredEndpoints: [Endpoint] { [.getarticlesummary, .getarticletotal] }
+    public var requiredEndpoints: [Endpoint] { AnnotateThresholdStageSpec.requiredEndpoints }
 
     static let sumColumns = ["int_page_read_user", "ori_page_read_user", "share_user", "share_count", "add_to_fav_count"]
 
@@ -27,10 +65,11 @@ public struct AnnotateThresholdStage: TransformStage {
     }
 
     public func outputSchema(input: Schema?) throws -> Schema {
-        guard spec.dataset == .article_summary else {
-            throw TransformError.stageNotApplicable(stage: kind, dataset: spec.dataset, detail: "only article_summary can be annotated")
+        let annotated = AnnotateThresholdStageSpec.annotated
+        guard spec.dataset == annotated else {
+            throw TransformError.stageNotApplicable(stage: kind, dataset: spec.dataset, detail: "only \(annotated.rawValue) can be annotated")
         }
-        let input = input ?? Datasets.baseSchema(.article_summary)
+        let input = input ?? Datasets.baseSchema(annotated)
         for c in Self.sumColumns + [Datasets.refDate.name, Datasets.msgid.name] where !input.contains(c) {
             throw TransformError.missingColumn(stage: kind, dataset: spec.dataset, column: c)
         }

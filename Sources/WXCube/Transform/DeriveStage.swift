@@ -1,3 +1,112 @@
+import Foundation
+
+/// `name: numerator / denominator`.
+public struct RatioSpec: Sendable, Equatable {
+    public var name: String
+    public var numerator: String
+    public var denominator: String
+    public init(name: String, numerator: String, denominator: String) {
+        self.name = name
+        self.numerator = numerator
+        self.denominator = denominator
+    }
+}
+
+/// The `derive` block: which ratios and daily increments `DeriveStage` (below) adds to which dataset.
+public struct DeriveStageSpec: Sendable {
+    public var dataset: DatasetName
+    public var metrics: [RatioSpec]
+    public var daily: [String]
+    public init(dataset: DatasetName = .article_total, metrics: [RatioSpec], daily: [String]) {
+        self.dataset = dataset
+        self.metrics = metrics
+        self.daily = daily
+    }
+
+    /// What the shipped pipelines derive (the derived columns of docs/datasets.md).
+    public static let shipped = DeriveStageSpec(
+        metrics: [
+            RatioSpec(name: "read_rate", numerator: "int_page_read_user", denominator: "target_user"),
+            RatioSpec(name: "share_rate", numerator: "share_user", denominator: "int_page_read_user"),
+            RatioSpec(name: "fav_rate", numerator: "add_to_fav_user", denominator: "int_page_read_user"),
+            RatioSpec(name: "ori_page_rate", numerator: "ori_page_read_user", denominator: "int_page_read_user"),
+        ],
+        daily: Datasets.shippedDaily)
+}
+
+extension DeriveStageSpec: StageBlock {
+    static let keys = ["dataset", "metrics", "daily"]
+
+    var stageSpec: StageSpec { .derive(self) }
+
+    static func read(_ block: StageBlockReader, context: StageContext) -> DeriveStageSpec? {
+        let path = block.path
+        guard let m = block.mapping(keys: keys) else { return nil }
+        var dataset = DatasetName.article_total
+        if let e = m["dataset"], let d = block.datasetName(e.value, "\(path).dataset") {
+            // The per-article cumulative datasets, the ones `flatten` produces.
+            if !d.isNested {
+                block.error(e.value, "\(path).dataset: derive works on article_total or published_total (got '\(d.rawValue)')")
+            }
+            dataset = d
+        }
+        let metrics = m["metrics"].map { readMetrics($0.value, dataset: dataset, block) } ?? []
+        let daily = m["daily"].map { readDaily($0.value, dataset: dataset, block) } ?? []
+        if !context.produced.contains(dataset) {
+            block.error(
+                block.node,
+                "\(path): dataset \(dataset.rawValue) is not produced by an earlier stage (\(dataset.rawValue) needs fetch \(dataset.endpoint.rawValue) and flatten)"
+            )
+        }
+        return DeriveStageSpec(dataset: dataset, metrics: metrics, daily: daily)
+    }
+
+    /// `metrics`: each `name: column / column` of two numeric base columns, under a name that is not a column yet.
+    private static func readMetrics(_ node: SpecNode, dataset: DatasetName, _ block: StageBlockReader) -> [RatioSpec] {
+        let path = "\(block.path).metrics"
+        guard let mm = block.mapping(node, path) else { return [] }
+        let columns = Datasets.baseSchema(dataset)
+        let numeric = columns.columns.filter { $0.type == .int || $0.type == .float }.map(\.name)
+        let identifier = #/^[a-z_][a-z0-9_]*$/#
+        var metrics: [RatioSpec] = []
+        for entry in mm.entries {
+            guard let expr = block.string(entry.value, "\(path).\(entry.key)") else { continue }
+            let parts = expr.split(separator: "/", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, parts.allSatisfy({ (try? identifier.wholeMatch(in: $0)) != nil }) else {
+                block.error(entry.value, "\(path).\(entry.key): '\(block.shown(entry.value))' is not `column / column`")
+                continue
+            }
+            var ok = true
+            for p in parts where !numeric.contains(p) {
+                block.error(entry.value, "\(path).\(entry.key): unknown metric column '\(p)'\(Suggest.didYouMean(p, numeric))")
+                ok = false
+            }
+            if columns.contains(entry.key) || metrics.contains(where: { $0.name == entry.key }) {
+                block.error(entry.keyNode, "\(path): '\(entry.key)' is already a column")
+                ok = false
+            }
+            if ok { metrics.append(RatioSpec(name: entry.key, numerator: parts[0], denominator: parts[1])) }
+        }
+        return metrics
+    }
+
+    /// `daily`: cumulative detail metrics of the dataset.
+    private static func readDaily(_ node: SpecNode, dataset: DatasetName, _ block: StageBlockReader) -> [String] {
+        let path = "\(block.path).daily"
+        let cumulative = Datasets.cumulativeColumns(dataset).map(\.name)
+        var daily: [String] = []
+        for item in block.sequence(node, path) ?? [] {
+            guard let s = block.string(item, path) else { continue }
+            if cumulative.contains(s) {
+                daily.append(s)
+            } else {
+                block.error(item, "\(path): '\(block.shown(item))' is not a cumulative detail metric\(Suggest.didYouMean(s, cumulative))")
+            }
+        }
+        return daily
+    }
+}
+
 /// `derive`: ratio columns, `<metric>_daily` increments and `quality_flags`.
 ///
 /// Ratios are null when the denominator is null or 0. A daily increment is the

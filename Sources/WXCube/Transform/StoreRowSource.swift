@@ -296,6 +296,58 @@ extension RefDated {
     static func onePerKey(_ items: [Self], report: (String, String, Int) -> Void) -> [Self] { items }
 }
 
+/// An article of a nested answer (getarticletotal, getarticletotaldetail): a
+/// msgid and its list of days.
+protocol ArticleWithDays {
+    associatedtype Detail: DatedDetail
+    var msgid: String? { get }
+    var details: [Detail] { get set }
+    /// What the answer calls an article ("article", "item") and its list of
+    /// days ("details", "detail_list"), for the anomaly messages.
+    static var itemNoun: String { get }
+    static var listName: String { get }
+}
+
+/// One day of an article's list.
+protocol DatedDetail {
+    var statDate: Day? { get }
+}
+
+extension ArticleWithDays {
+    /// One article per msgid, and within each article one detail per
+    /// stat_date: the first of each kept, every other reported (`RefDated.onePerKey`).
+    static func onePerArticleAndDay(_ items: [Self], report: (_ kind: String, _ key: String, _ occurrence: Int) -> Void) -> [Self] {
+        OnePerKey.filter(items, key: \.msgid, missing: "\(itemNoun) without msgid", duplicate: "msgid repeated in one answer", report: report)
+            .map { item in
+                var item = item
+                let msgid = item.msgid ?? ""
+                item.details = OnePerKey.filter(
+                    item.details, key: \.statDate, missing: "\(listName) entry without stat_date",
+                    duplicate: "stat_date repeated in one \(itemNoun)'s \(listName)"
+                ) { kind, key, n in
+                    report(kind, key.isEmpty ? msgid : "\(msgid) \(key)", n)
+                }
+                return item
+            }
+    }
+
+    /// By msgid, each article's details by stat_date; an article without
+    /// msgid, a detail without stat_date and a repeated key are left out (the
+    /// first kept), as `onePerArticleAndDay` already did (`RefDated.sortedForOutput`).
+    static func sortedByArticleAndDay(_ items: [Self]) -> [Self] {
+        var seen: Set<String> = []
+        return items.filter { $0.msgid.map { seen.insert($0).inserted } ?? false }
+            .sorted { ($0.msgid ?? "") < ($1.msgid ?? "") }
+            .map { item in
+                var item = item
+                var days: Set<Day> = []
+                item.details = item.details.filter { $0.statDate.map { days.insert($0).inserted } ?? false }
+                    .sorted { ($0.statDate ?? Day.dataStart) < ($1.statDate ?? Day.dataStart) }
+                return item
+            }
+    }
+}
+
 extension ArticleSummaryItem: RefDated {
     static func onePerKey(_ items: [ArticleSummaryItem], report: (String, String, Int) -> Void) -> [ArticleSummaryItem] {
         OnePerKey.filter(items, key: \.msgid, missing: "row without msgid", duplicate: "msgid repeated in one answer", report: report)
@@ -304,30 +356,17 @@ extension ArticleSummaryItem: RefDated {
 extension UserReadItem: RefDated {}
 extension UserShareItem: RefDated {}
 
+extension ArticleTotalDetail: DatedDetail {}
+
+extension ArticleTotalItem: ArticleWithDays {
+    static let itemNoun = "article"
+    static let listName = "details"
+}
+
 extension ArticleTotalItem: RefDated {
     static func onePerKey(_ items: [ArticleTotalItem], report: (String, String, Int) -> Void) -> [ArticleTotalItem] {
-        OnePerKey.filter(items, key: \.msgid, missing: "article without msgid", duplicate: "msgid repeated in one answer", report: report)
-            .map { item in
-                var item = item
-                let msgid = item.msgid ?? ""
-                item.details = OnePerKey.filter(
-                    item.details, key: \.statDate, missing: "details entry without stat_date",
-                    duplicate: "stat_date repeated in one article's details"
-                ) { kind, key, n in
-                    report(kind, key.isEmpty ? msgid : "\(msgid) \(key)", n)
-                }
-                return item
-            }
+        onePerArticleAndDay(items, report: report)
     }
 
-    static func sortedForOutput(_ items: [ArticleTotalItem]) -> [ArticleTotalItem] {
-        items.filter { $0.msgid != nil }
-            .sorted { ($0.msgid ?? "") < ($1.msgid ?? "") }
-            .map { item in
-                var item = item
-                item.details = item.details.filter { $0.statDate != nil }
-                    .sorted { ($0.statDate ?? Day.dataStart) < ($1.statDate ?? Day.dataStart) }
-                return item
-            }
-    }
+    static func sortedForOutput(_ items: [ArticleTotalItem]) -> [ArticleTotalItem] { sortedByArticleAndDay(items) }
 }

@@ -2,41 +2,27 @@ import Foundation
 
 extension WorkbookParts {
     func workbookRelationships(_ xml: XMLPartWriter) throws {
-        try xml.start("Relationships")
-        try xml.attribute("xmlns", OOXML.packageRelationships)
-        for (i, sheet) in sheets.enumerated() {
-            try xml.element(
-                "Relationship",
-                [
-                    "Id": "rId\(i + 1)", "Type": "\(OOXML.relationships)/worksheet",
-                    "Target": "worksheets/sheet\(sheet.file).xml",
-                ])
-        }
-        try xml.element(
-            "Relationship",
-            [
-                "Id": "rId\(sheets.count + 1)", "Type": "\(OOXML.relationships)/styles",
-                "Target": "styles.xml",
-            ])
-        try xml.end()
+        let sheetTargets = sheets.map { ("\(OOXML.relationships)/worksheet", "worksheets/sheet\($0.file).xml") }
+        try relationships(xml, sheetTargets + [("\(OOXML.relationships)/styles", "styles.xml")])
     }
 
     func packageRelationships(_ xml: XMLPartWriter) throws {
+        try relationships(
+            xml,
+            [
+                ("\(OOXML.relationships)/officeDocument", "xl/workbook.xml"),
+                ("\(OOXML.packageRelationships)/metadata/core-properties", "docProps/core.xml"),
+                ("\(OOXML.relationships)/extended-properties", "docProps/app.xml"),
+            ])
+    }
+
+    /// A relationships part: each (type, target) gets the id rId1, rId2, ... in order.
+    private func relationships(_ xml: XMLPartWriter, _ targets: [(type: String, target: String)]) throws {
         try xml.start("Relationships")
         try xml.attribute("xmlns", OOXML.packageRelationships)
-        try xml.element("Relationship", ["Id": "rId1", "Type": "\(OOXML.relationships)/officeDocument", "Target": "xl/workbook.xml"])
-        try xml.element(
-            "Relationship",
-            [
-                "Id": "rId2", "Type": "\(OOXML.packageRelationships)/metadata/core-properties",
-                "Target": "docProps/core.xml",
-            ])
-        try xml.element(
-            "Relationship",
-            [
-                "Id": "rId3", "Type": "\(OOXML.relationships)/extended-properties",
-                "Target": "docProps/app.xml",
-            ])
+        for (i, t) in targets.enumerated() {
+            try xml.element("Relationship", ["Id": "rId\(i + 1)", "Type": t.type, "Target": t.target])
+        }
         try xml.end()
     }
 }

@@ -24,6 +24,9 @@ enum XLSXText {
     private static let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// Writes `utf8` escaped for a `<t>` element. Worst case 7 bytes out per byte in.
+    /// Long on purpose: it is the per-byte loop every XLSX text cell goes
+    /// through; one switch over the bytes that need attention, copying the
+    /// clean runs between them, keeps the run state local to one loop.
     static func write(_ utf8: UnsafeRawBufferPointer, to out: ByteOutput) throws {
         let n = utf8.count
         try out.reserve(n * 7)

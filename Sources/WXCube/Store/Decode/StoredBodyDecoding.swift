@@ -137,38 +137,27 @@ extension DatacubeBodyScan.Scanner {
     ) throws {
         var seen: UInt64 = 0
         var hint = 0
-        skipSpace()
-        if peek == UInt8(ascii: "}") {
-            i += 1
-            return
-        }
-        while true {
-            skipSpace()
-            let start = i
-            let escaped = try scanString()
-            let raw = UnsafeRawBufferPointer(rebasing: bytes[(start + 1)..<(i - 1)])
+        try objectMembers { s in
+            let start = s.i
+            let escaped = try s.scanString()
+            let raw = UnsafeRawBufferPointer(rebasing: s.bytes[(start + 1)..<(s.i - 1)])
             let k: Int?
             if escaped {
-                i = start
-                let key = try string()
+                s.i = start
+                let key = try s.string()
                 k = Array(key.utf8).withUnsafeBytes { table.index(of: $0, hint: hint) }
             } else {
                 k = table.index(of: raw, hint: hint)
             }
-            skipSpace()
-            try expect(UInt8(ascii: ":"))
+            s.skipSpace()
+            try s.expect(UInt8(ascii: ":"))
             if let k, k < 64, seen & (1 << UInt64(k)) == 0 {
                 seen |= 1 << UInt64(k)
                 hint = k + 1
-                try field(k, &self)
+                try field(k, &s)
             } else {
-                try skipValue(depth: depth + 1)
+                try s.skipValue(depth: depth + 1)
             }
-            skipSpace()
-            guard let c = peek else { throw DatacubeBodyScan.Failure.malformed }
-            i += 1
-            if c == UInt8(ascii: "}") { return }
-            guard c == UInt8(ascii: ",") else { throw DatacubeBodyScan.Failure.malformed }
         }
     }
 
@@ -229,25 +218,9 @@ extension DatacubeBodyScan.Scanner {
         let start = i
         let escaped = try scanString()
         let raw = UnsafeRawBufferPointer(rebasing: bytes[(start + 1)..<(i - 1)])
-        if raw.count == 10, !escaped { return Self.isoDay(raw) }
+        if raw.count == 10, !escaped { return Day.iso(utf8: raw) }
         i = start
         return try stringValue().flatMap { Day(iso: $0) }
-    }
-
-    /// `Day(iso:)` on bytes.
-    private static func isoDay(_ u: UnsafeRawBufferPointer) -> Day? {
-        guard u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return nil }
-        func num(_ r: Range<Int>) -> Int? {
-            var v = 0
-            for k in r {
-                let c = u[k]
-                guard c >= 48, c <= 57 else { return nil }
-                v = v * 10 + Int(c - 48)
-            }
-            return v
-        }
-        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
-        return Day(year: y, month: m, day: d)
     }
 
     /// A string value; nil when its escapes do not decode (JSONDecoder's
