@@ -14,8 +14,12 @@ import Foundation
 /// are exactly what one zlib stream gives (the demo's goldens hold this).
 /// The CRC-32 of the input is computed per block on the workers and combined.
 final class ParallelDeflater {
-    static let blockBytes = 256 << 10
+    /// Bytes per block: 256 KiB. Tests set `Int.max` to get one zlib stream
+    /// per file (the bytes of wxcube before parallel deflate) and compare.
+    static let blockBytesSetting = Locked(256 << 10)
     static let window = 32 << 10
+
+    private let blockBytes: Int
 
     private let level: Int32
     private let downstream: any ByteSink
@@ -34,7 +38,8 @@ final class ParallelDeflater {
         pool = DeflateCompressorPool(level: self.level)
         // Two blocks per core in flight: the workers never wait for the writer.
         maxInFlight = max(2, 2 * workers)
-        block.reserveCapacity(Self.blockBytes)
+        blockBytes = Self.blockBytesSetting.current
+        block.reserveCapacity(min(blockBytes, 1 << 20))
     }
 
     /// The gzip header's XFL byte, as zlib writes it for this level.
@@ -43,11 +48,11 @@ final class ParallelDeflater {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var rest = bytes
         while !rest.isEmpty {
-            let room = Self.blockBytes - block.count
+            let room = blockBytes - block.count
             let take = min(room, rest.count)
             block.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest.prefix(take)))
             rest = UnsafeRawBufferPointer(rebasing: rest.dropFirst(take))
-            if block.count == Self.blockBytes { try submit(final: false) }
+            if block.count == blockBytes { try submit(final: false) }
         }
     }
 
@@ -75,7 +80,7 @@ final class ParallelDeflater {
         inFlight.append(job)
         previous = block
         block = []
-        block.reserveCapacity(Self.blockBytes)
+        block.reserveCapacity(min(blockBytes, 1 << 20))
         while inFlight.count >= maxInFlight { try collect() }
     }
 

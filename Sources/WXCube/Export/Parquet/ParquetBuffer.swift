@@ -99,3 +99,37 @@ final class ParquetBuffer {
         (UnsafeMutableRawPointer(base) + offset).storeBytes(of: v.littleEndian, as: UInt32.self)
     }
 }
+
+/// A growable list of 32-bit words (definition levels, dictionary indices)
+/// without Array's uniqueness checks on every append, which cost about a
+/// sixth of the Parquet writer's time. `removeAll()` keeps the storage.
+final class ParquetWords {
+    @exclusivity(unchecked) private var base: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) private(set) var count = 0
+
+    init(capacity: Int = 1024) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always) func append(_ v: UInt32) {
+        if count == capacity { grow() }
+        base[count] = v
+        count += 1
+    }
+
+    private func grow() {
+        let fresh = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity * 2)
+        fresh.update(from: base, count: count)
+        base.deallocate()
+        base = fresh
+        capacity *= 2
+    }
+
+    func removeAll() { count = 0 }
+
+    var words: UnsafeBufferPointer<UInt32> { UnsafeBufferPointer(start: base, count: count) }
+}

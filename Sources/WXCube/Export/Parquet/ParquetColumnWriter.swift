@@ -31,13 +31,15 @@ final class ParquetColumnWriter {
     private let kind: Kind
     private let optional: Bool
     private let limits: ParquetLimits
-    private let compressor: ParquetCompressor
+    /// The codec state this column uses; the exporter hands each column the
+    /// one of the thread that encodes it (columns are encoded on several cores).
+    var compressor: ParquetCompressor
 
     // The current page. Exclusivity is not checked at run time for the
     // per-value state: nothing here is reentrant, and the checks cost ~20% of
     // the writer's time (as in ByteOutput).
-    @exclusivity(unchecked) private var levels: [UInt32] = []
-    @exclusivity(unchecked) private var indices: [UInt32] = [] // dictionary indices, or booleans as 0/1
+    private let levels = ParquetWords()
+    private let indices = ParquetWords() // dictionary indices, or booleans as 0/1
     private let plain = ParquetBuffer(capacity: 1 << 16)
     @exclusivity(unchecked) private var pageRows = 0
     @exclusivity(unchecked) private var pageNulls = 0
@@ -267,7 +269,7 @@ final class ParquetColumnWriter {
                 body.appendVarint(UInt64(pageRows) << 1)
                 body.append(1)
             } else {
-                levels.withUnsafeBufferPointer { ParquetEncoder.hybrid($0, bitWidth: 1, into: body) }
+                ParquetEncoder.hybrid(levels.words, bitWidth: 1, into: body)
             }
             body.patchLE32(UInt32(body.count - lengthAt - 4), at: lengthAt)
         }
@@ -278,12 +280,12 @@ final class ParquetColumnWriter {
             let entries = dictionaryCount
             let width = ParquetEncoder.bitWidth(UInt32(max(entries, 1) - 1))
             body.append(UInt8(width))
-            indices.withUnsafeBufferPointer { ParquetEncoder.hybrid($0, bitWidth: width, into: body) }
+            ParquetEncoder.hybrid(indices.words, bitWidth: width, into: body)
             encoding = .rleDictionary
             dictionaryPages += 1
         case .plain, .probing:
             if kind == .bool {
-                indices.withUnsafeBufferPointer { ParquetEncoder.plainBooleans($0, into: body) }
+                ParquetEncoder.plainBooleans(indices.words, into: body)
             } else {
                 body.append(plain)
             }
@@ -304,8 +306,8 @@ final class ParquetColumnWriter {
         pageRows = 0
         pageNulls = 0
         pageFull = false
-        levels.removeAll(keepingCapacity: true)
-        indices.removeAll(keepingCapacity: true)
+        levels.removeAll()
+        indices.removeAll()
         // In dictionary mode the PLAIN buffer waits for the next chunk's first page: keep it small meanwhile.
         plain.reset(shrinkingAbove: mode == .dictionary ? 1 << 16 : 4 << 20)
         body.reset(shrinkingAbove: 1 << 16)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `format: parquet`: one dataset per file, written as rows stream in
 /// (docs/parquet.md).
 ///
@@ -18,7 +20,7 @@ public struct ParquetExporter: Exporter {
     public static var defaultRowGroupRows: Int { SpecDefaults.rowGroupRows }
     static let magic: [UInt8] = Array("PAR1".utf8)
     /// Rows handed to the column writers at a time.
-    static let batchRows = 1024
+    static let batchRows = 4096
 
     public init(
         compression: ParquetCompression = SpecDefaults.parquetCompression, level: Int? = nil, rowGroupRows: Int = ParquetExporter.defaultRowGroupRows,
@@ -33,9 +35,10 @@ public struct ParquetExporter: Exporter {
     public func export(_ inputs: [ExportInput], to sink: any ByteSink) throws -> [Int] {
         guard inputs.count == 1, let input = inputs.first else { throw ExportError.datasetCount(format: "parquet", got: inputs.count) }
         let schema = input.stream.schema
-        let compressor = try ParquetCompressor(compression, level: level)
+        let compressors = try ParquetCompressorPool(compression, level: level)
+        let main = try compressors.take()
         let writers = schema.columns.map {
-            ParquetColumnWriter(column: $0, dataset: input.dataset.rawValue, compressor: compressor, limits: limits)
+            ParquetColumnWriter(column: $0, dataset: input.dataset.rawValue, compressor: main, limits: limits)
         }
         try sink.write(Self.magic)
         var offset = Int64(Self.magic.count)
@@ -44,23 +47,39 @@ public struct ParquetExporter: Exporter {
         var rows = 0
         var groupRows = 0
 
-        // Rows are buffered in small batches, column-major, and handed over
-        // column by column, so each column's dictionary stays in the CPU cache
-        // while it works and each row array is read once.
+        // Rows are buffered in batches, column-major, and handed over column
+        // by column, so each column's dictionary stays in the CPU cache while
+        // it works and each row array is read once. Columns are independent,
+        // so a batch's columns are encoded on all cores at once, each with a
+        // compressor of its own (the bytes do not depend on which thread ran).
         let batch = ParquetCellBatch(columns: writers.count, rows: Self.batchRows)
         func flushBatch() throws {
             defer { batch.clear() }
-            for (i, w) in writers.enumerated() {
-                let cells = batch.column(i)
-                for r in 0..<batch.count { try w.append(cells[r]) }
+            let failures = Locked<[any Error]>([])
+            let columns = ParquetBatchColumns(writers: writers, batch: batch)
+            DispatchQueue.concurrentPerform(iterations: writers.count) { i in
+                do {
+                    let w = columns.writers[i]
+                    let compressor = try compressors.take()
+                    defer { compressors.give(compressor) }
+                    w.compressor = compressor
+                    let cells = columns.batch.column(i)
+                    for r in 0..<cells.count { try w.append(cells[r]) }
+                } catch {
+                    failures.withLock { $0.append(error) }
+                }
             }
+            if let first = failures.current.first { throw first }
         }
 
         func flushRowGroup() throws {
             try flushBatch()
             var chunks: [ParquetChunkMetadata] = []
             chunks.reserveCapacity(writers.count)
-            for w in writers { chunks.append(try w.flushChunk(to: sink, offset: &offset)) }
+            for w in writers {
+                w.compressor = main
+                chunks.append(try w.flushChunk(to: sink, offset: &offset))
+            }
             ParquetHeaders.rowGroup(chunks, rows: groupRows, ordinal: rowGroupCount, into: rowGroups)
             rowGroupCount += 1
             groupRows = 0
@@ -116,6 +135,13 @@ public struct ParquetExporter: Exporter {
     static func hasThresholdCaveat(dataset: DatasetName, schema: Schema) -> Bool {
         dataset == .article_summary || schema.contains(Datasets.thresholdStatus.name)
     }
+}
+
+/// A batch's columns and their writers, shared by the threads that encode
+/// them: iteration i of the batch touches writer i and reads column i only.
+private struct ParquetBatchColumns: @unchecked Sendable {
+    let writers: [ParquetColumnWriter]
+    let batch: ParquetCellBatch
 }
 
 /// A fixed block of cells, column-major: `rows` rows of `columns` values.
