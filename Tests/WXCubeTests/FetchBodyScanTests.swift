@@ -63,4 +63,24 @@ final class FetchBodyScanTests: XCTestCase {
             }
         }
     }
+
+    /// The eight-bytes-at-a-time test in `scanString` never misses a quote, a
+    /// backslash or a control character, wherever it sits in the word.
+    func testSpecialByteWordTestMissesNothing() {
+        var generator = SystemRandomNumberGenerator()
+        let interesting: [UInt8] = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xE4, 0xFF]
+        for _ in 0..<200_000 {
+            var bytes = (0..<8).map { _ in interesting[Int(generator.next() % UInt64(interesting.count))] }
+            if generator.next() % 2 == 0 { bytes = bytes.map { $0 | 0x40 } }  // words without specials too
+            let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            let special = bytes.contains { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }
+            if special {
+                XCTAssertTrue(DatacubeBodyScan.Scanner.hasSpecialByte(word), "\(bytes)")
+            }
+        }
+        let plain = Array("abcdefgh".utf8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        XCTAssertFalse(DatacubeBodyScan.Scanner.hasSpecialByte(plain))
+        let chinese = Array("科技日".utf8.prefix(8)).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        XCTAssertFalse(DatacubeBodyScan.Scanner.hasSpecialByte(chinese))
+    }
 }

@@ -207,6 +207,15 @@ struct DatacubeBodyScan {
             let n = bytes.count
             var escaped = false
             while i < n {
+                // Eight bytes at a time while none is a quote, a backslash or
+                // a control character (most of a body's bytes are plain text).
+                if i + 8 <= n, let base = bytes.baseAddress {
+                    let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    if !Self.hasSpecialByte(w) {
+                        i += 8
+                        continue
+                    }
+                }
                 let c = bytes[i]
                 i += 1
                 if c == UInt8(ascii: "\"") { return escaped }
@@ -226,6 +235,19 @@ struct DatacubeBodyScan {
                 }
             }
             throw Failure.malformed
+        }
+
+        /// Whether any of the 8 bytes of `w` is `"`, `\\` or below 0x20
+        /// (may say true for a word that has none; never false for one that has).
+        @inline(__always) static func hasSpecialByte(_ w: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let quote = w ^ (ones &* 0x22)
+            let backslash = w ^ (ones &* 0x5C)
+            let zeroQuote = (quote &- ones) & ~quote
+            let zeroBackslash = (backslash &- ones) & ~backslash
+            let control = (w &- ones &* 0x20) & ~w
+            return (zeroQuote | zeroBackslash | control) & highs != 0
         }
 
         /// A string's value. Plain strings (the usual case) are copied as they

@@ -111,17 +111,20 @@ struct StoredKeyTable: Sendable {
 
     /// The index of `raw` among the names, trying `hint` first (fields usually
     /// come in the same order in every element).
-    func index(of raw: UnsafeRawBufferPointer, hint: Int) -> Int? {
+    @inline(__always) func index(of raw: UnsafeRawBufferPointer, hint: Int) -> Int? {
         flat.withUnsafeBytes { names in
-            func equal(_ k: Int) -> Bool {
-                guard lengths[k] == raw.count else { return false }
-                let start = starts[k]
-                for j in 0..<raw.count where names[start + j] != raw[j] { return false }
-                return true
+            lengths.withUnsafeBufferPointer { lengths in
+                starts.withUnsafeBufferPointer { starts in
+                    func equal(_ k: Int) -> Bool {
+                        guard lengths[k] == raw.count else { return false }
+                        guard let a = raw.baseAddress, let b = names.baseAddress else { return raw.isEmpty }
+                        return memcmp(a, b + starts[k], raw.count) == 0
+                    }
+                    if hint < lengths.count, equal(hint) { return hint }
+                    for k in 0..<lengths.count where k != hint && equal(k) { return k }
+                    return nil
+                }
             }
-            if hint < lengths.count, equal(hint) { return hint }
-            for k in 0..<lengths.count where k != hint && equal(k) { return k }
-            return nil
         }
     }
 }
@@ -131,6 +134,7 @@ extension DatacubeBodyScan.Scanner {
 
     /// An object's members after its `{`: each key found in `table` (its first
     /// occurrence only) goes to `field`, which reads the value; others are skipped.
+    @inline(__always)
     mutating func fields(
         _ table: StoredKeyTable, depth: Int = 1,
         _ field: (Int, inout DatacubeBodyScan.Scanner) throws -> Void
