@@ -88,7 +88,8 @@ enum StoredBodyDecoding {
 
 /// The field names an item reads, matched on the key's bytes (no String made).
 struct StoredKeyTable: Sendable {
-    /// Every name's bytes one after the other; name k is `flat[starts[k] ..< starts[k] + lengths[k]]`.
+    /// Every name quoted, one after the other: name k is
+    /// `flat[starts[k] + 1 ..< starts[k] + 1 + lengths[k]]`, between its quotes.
     private let flat: [UInt8]
     private let starts: [Int]
     private let lengths: [Int]
@@ -98,7 +99,9 @@ struct StoredKeyTable: Sendable {
         for name in names {
             starts.append(flat.count)
             lengths.append(name.utf8.count)
+            flat.append(UInt8(ascii: "\""))
             flat.append(contentsOf: name.utf8)
+            flat.append(UInt8(ascii: "\""))
         }
         self.flat = flat
         self.starts = starts
@@ -118,13 +121,27 @@ struct StoredKeyTable: Sendable {
                     func equal(_ k: Int) -> Bool {
                         guard lengths[k] == raw.count else { return false }
                         guard let a = raw.baseAddress, let b = names.baseAddress else { return raw.isEmpty }
-                        return memcmp(a, b + starts[k], raw.count) == 0
+                        return memcmp(a, b + starts[k] + 1, raw.count) == 0
                     }
                     if hint < lengths.count, equal(hint) { return hint }
                     for k in 0..<lengths.count where k != hint && equal(k) { return k }
                     return nil
                 }
             }
+        }
+    }
+}
+
+extension StoredKeyTable {
+    /// When the bytes at `offset` are name `k` in quotes (escape-free), their
+    /// length with the quotes: the usual key, found without scanning it.
+    @inline(__always) func quotedLength(of k: Int, at offset: Int, in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard k < lengths.count else { return nil }
+        let n = lengths[k] + 2
+        guard offset + n <= bytes.count, let base = bytes.baseAddress else { return nil }
+        return flat.withUnsafeBytes { names in
+            guard let names = names.baseAddress else { return nil }
+            return memcmp(base + offset, names + starts[k], n) == 0 ? n : nil
         }
     }
 }
@@ -142,16 +159,13 @@ extension DatacubeBodyScan.Scanner {
         var seen: UInt64 = 0
         var hint = 0
         try objectMembers { s in
-            let start = s.i
-            let escaped = try s.scanString()
-            let raw = UnsafeRawBufferPointer(rebasing: s.bytes[(start + 1)..<(s.i - 1)])
             let k: Int?
-            if escaped {
-                s.i = start
-                let key = try s.string()
-                k = Array(key.utf8).withUnsafeBytes { table.index(of: $0, hint: hint) }
+            if let n = table.quotedLength(of: hint, at: s.i, in: s.bytes) {
+                // The next name in the usual order (a name holds no quote or backslash).
+                s.i += n
+                k = hint
             } else {
-                k = table.index(of: raw, hint: hint)
+                k = try s.keyIndex(table, hint: hint)
             }
             s.skipSpace()
             try s.expect(UInt8(ascii: ":"))
@@ -163,6 +177,18 @@ extension DatacubeBodyScan.Scanner {
                 try s.skipValue(depth: depth + 1)
             }
         }
+    }
+
+    /// The key at the scanner, read, and its index in `table` (nil: not there).
+    private mutating func keyIndex(_ table: StoredKeyTable, hint: Int) throws -> Int? {
+        let start = i
+        let escaped = try scanString()
+        if escaped {
+            i = start
+            let key = try string()
+            return Array(key.utf8).withUnsafeBytes { table.index(of: $0, hint: hint) }
+        }
+        return table.index(of: UnsafeRawBufferPointer(rebasing: bytes[(start + 1)..<(i - 1)]), hint: hint)
     }
 
     /// An array of objects, each read by `element`; an element that is not an
