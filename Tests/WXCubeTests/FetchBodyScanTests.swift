@@ -71,9 +71,13 @@ final class FetchBodyScanTests: XCTestCase {
         let interesting: [UInt8] = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xE4, 0xFF]
         for _ in 0..<200_000 {
             var bytes = (0..<8).map { _ in interesting[Int(generator.next() % UInt64(interesting.count))] }
-            if generator.next() % 2 == 0 { bytes = bytes.map { $0 | 0x40 } }  // words without specials too
+            if generator.next() % 2 == 0 { bytes = bytes.map { (b: UInt8) -> UInt8 in b | 0x40 } } // words without specials too
             let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-            let special = bytes.contains { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }
+            let special = bytes.contains { (b: UInt8) -> Bool in
+                let quote: Bool = b == 0x22
+                let backslash: Bool = b == 0x5C
+                return quote || backslash || b < 0x20
+            }
             if special {
                 XCTAssertTrue(DatacubeBodyScan.Scanner.hasSpecialByte(word), "\(bytes)")
             }
