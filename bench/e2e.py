@@ -2,7 +2,7 @@
 
 1. Untimed: `wxcube run` back-fills getarticletotal for N accounts x D days from
    the `wxcube sandbox` process compare.sh started, into a SQLite store.
-2. For csv.gz, xlsx and ndjson: `wxcube run --offline` exporting article_total
+2. For csv.gz, xlsx, ndjson and parquet: `wxcube run --offline` exporting article_total
    (flatten + the shipped derive), timed as a whole process (start to exit:
    opening the store, reading and decoding the stored bodies, the stages, the
    writer, the manifest). 3 runs each; the median counts; peak RSS is the
@@ -14,7 +14,9 @@ Lines printed last:
   e2e csv.gz/gzip-6 R          wxcube run wall / gzip -6 over the same CSV bytes
   e2e xlsx/libxlsxwriter R     wxcube run wall / libxlsxwriter (constant_memory)
   e2e ndjson/orjson R          wxcube run wall / orjson writing loaded rows
-  e2e peak_rss_mib M           largest peak RSS of the wxcube runs
+  e2e parquet/pyarrow R        wxcube run wall / pq.write_table (zstd) of the loaded rows as an Arrow table
+  e2e parquet_peak_rss_mib M   peak RSS of the parquet runs
+  e2e peak_rss_mib M           largest peak RSS of the csv.gz, xlsx and ndjson runs
   e2e decode_mb_per_s D        stored JSON bytes decoded / seconds spent decoding them
 
 decode_mb_per_s comes from a counter inside wxcube: each stored body's
@@ -43,7 +45,7 @@ REPEATS = 3
 def pipeline(args, store, fmt=None):
     outputs = []
     if fmt:
-        ext = {"csv.gz": "csv.gz", "xlsx": "xlsx", "ndjson": "ndjson"}[fmt]
+        ext = {"csv.gz": "csv.gz", "xlsx": "xlsx", "ndjson": "ndjson", "parquet": "parquet"}[fmt]
         outputs = [{"datasets": "[article_total]", "format": fmt, "path": f"article_total.{ext}"}]
     return backfill.pipeline(name="e2e-bench", accounts=args.accounts, base_url=args.url, store=store,
                              range_from=f"-{args.days - 1}d", range_to="yesterday", outputs=outputs)
@@ -96,7 +98,7 @@ def main():
     store_mb = os.path.getsize(store) / 1e6
 
     ours, rows, decode = {}, None, None
-    for fmt in ["csv.gz", "xlsx", "ndjson"]:
+    for fmt in ["csv.gz", "xlsx", "ndjson", "parquet"]:
         path = os.path.join(w, f"export-{fmt}.yaml")
         with open(path, "w") as f:
             f.write(pipeline(args, store, fmt))
@@ -136,6 +138,8 @@ def main():
         ("libxlsxwriter", lambda: run_json([args.xlsx_anchor, csv_path, csv_path + ".types", os.path.join(w, "anchor.xlsx")])),
         ("orjson", lambda: run_json([sys.executable, os.path.join(here, "anchors/python_anchors.py"), "orjson", csv_path,
                                      os.path.join(w, "anchor.ndjson")])),
+        ("pyarrow", lambda: run_json([sys.executable, os.path.join(here, "anchors/python_anchors.py"), "pyarrow", csv_path,
+                                      os.path.join(w, "anchor.parquet")])),
     ]:
         print(f"anchor {name}...", file=sys.stderr)
         results = [make() for _ in range(args.repeats)]
@@ -156,10 +160,13 @@ def main():
         print(f"{'anchor ' + name + ' (from memory)':<34}{r['wall_seconds']:>10.3f}{'':>10}   "
               + ", ".join(f"{x:.3f}" for x in r["runs"]))
     print(f"decode: {decoded_bytes} bytes of stored JSON, {bodies} bodies, {decode_seconds:.3f} s (median ndjson run)")
-    peak = max(r["peak_rss_mib"] for r in ours.values())
+    # Issue 12's memory line covers its three formats; Parquet's is printed on its own.
+    peak = max(r["peak_rss_mib"] for fmt, r in ours.items() if fmt != "parquet")
     print(f"e2e csv.gz/gzip-6 {ours['csv.gz']['wall_seconds'] / anchors['gzip-6']['wall_seconds']:.3f}")
     print(f"e2e xlsx/libxlsxwriter {ours['xlsx']['wall_seconds'] / anchors['libxlsxwriter']['wall_seconds']:.3f}")
     print(f"e2e ndjson/orjson {ours['ndjson']['wall_seconds'] / anchors['orjson']['wall_seconds']:.3f}")
+    print(f"e2e parquet/pyarrow {ours['parquet']['wall_seconds'] / anchors['pyarrow']['wall_seconds']:.3f}")
+    print(f"e2e parquet_peak_rss_mib {ours['parquet']['peak_rss_mib']:.1f}")
     print(f"e2e peak_rss_mib {peak:.1f}")
     print(f"e2e decode_mb_per_s {decoded_bytes / 1e6 / decode_seconds if decode_seconds > 0 else 0:.1f}")
 
