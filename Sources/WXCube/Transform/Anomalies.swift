@@ -80,6 +80,21 @@ enum OnePerKey {
         _ items: [T], key: (T) -> Key?, missing: String, duplicate: String,
         report: (_ kind: String, _ key: String, _ occurrence: Int) -> Void
     ) -> [T] {
+        // The usual answer: a few items, every key present and distinct. Then
+        // the items are kept as they are, without hashing or copying them.
+        if items.count <= 16 {
+            var keys: [Key] = []
+            keys.reserveCapacity(items.count)
+            var clean = true
+            for item in items {
+                guard let k = key(item), !keys.contains(k) else {
+                    clean = false
+                    break
+                }
+                keys.append(k)
+            }
+            if clean { return items }
+        }
         var seen: [Key: Int] = [:]
         var out: [T] = []
         out.reserveCapacity(items.count)

@@ -68,7 +68,7 @@ final class StoreRowSource: Sendable {
         _ body: Data, endpoint: Endpoint, day: Day,
         account: String, anomalies: AnomalyLog
     ) throws -> SplitAnswer<Item> {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = DecodeStats.threadCPUNanoseconds()
         let answer: (list: [Item], isDelay: Bool?)
         do {
             answer = try Item.decodeStoredAnswer(body)
@@ -87,7 +87,7 @@ final class StoreRowSource: Sendable {
             }
             byDay[d] = Item.sortedForOutput(kept)
         }
-        DecodeStats.shared.add(bytes: body.count, nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
+        DecodeStats.shared.add(bytes: body.count, nanoseconds: DecodeStats.threadCPUNanoseconds() &- started)
         return SplitAnswer(byDay: byDay, isDelay: answer.isDelay)
     }
 
