@@ -9,7 +9,7 @@ import Foundation
 /// after the other. Memory stays bounded: each worker may run at most
 /// `chunksAhead` chunks of 256 KiB ahead of the writer.
 enum ParallelRows {
-    static let chunksAhead = 4
+    static let chunksAhead = 3
 
     /// Encodes every row of `stream` into `out` with `encode` (rows in, bytes
     /// out, returns the rows written), in parallel when the stream has several

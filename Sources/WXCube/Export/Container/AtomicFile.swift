@@ -33,7 +33,7 @@ public final class AtomicFile: ByteSink {
         ".\(target.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
-    public init(target: URL, bufferSize: Int = 1 << 20) throws {
+    public init(target: URL, bufferSize: Int = 512 << 10) throws {
         self.target = target
         self.bufferLimit = bufferSize
         let hasher = try SHA256Hasher()

@@ -36,8 +36,9 @@ final class ParallelDeflater {
         self.level = Int32(min(max(level, 0), 9))
         self.downstream = downstream
         pool = DeflateCompressorPool(level: self.level)
-        // Two blocks per core in flight: the workers never wait for the writer.
-        maxInFlight = max(2, 2 * workers)
+        // One block per core in flight, and one more waiting: the workers
+        // rarely wait for the writer, and memory stays at a few blocks.
+        maxInFlight = max(2, workers + 1)
         blockBytes = Self.blockBytesSetting.current
         block.reserveCapacity(min(blockBytes, 1 << 20))
     }

@@ -22,10 +22,9 @@ final class StoredResponseCache: @unchecked Sendable {
     private var bytes = 0
     let budgetBytes: Int
 
-    /// 4 MB of stored JSON: about 200 getarticletotal days of a busy account,
-    /// the demo's two weeks many times over; an export of a year of 20
-    /// accounts to one file gains nothing from more (each body is read once).
-    init(budgetBytes: Int = 4 << 20) {
+    /// 8 MB of stored JSON: about 400 getarticletotal days of a busy account
+    /// (the published endpoints' long windows of two accounts need more than 4).
+    init(budgetBytes: Int = 8 << 20) {
         self.budgetBytes = budgetBytes
     }
 
