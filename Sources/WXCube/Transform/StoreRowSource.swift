@@ -76,10 +76,14 @@ final class StoreRowSource: Sendable {
             throw TransformReadError.unreadableResponse(endpoint: endpoint, day: day, detail: String(describing: error))
         }
         var byDay: [Day: [Item]] = [:]
-        for item in answer.list {
-            // A row without a readable ref_date cannot be placed on a day: it is dropped.
-            guard let d = item.refDate else { continue }
-            byDay[d, default: []].append(item)
+        if let first = answer.list.first?.refDate, answer.list.allSatisfy({ $0.refDate == first }) {
+            byDay[first] = answer.list // a one-day answer, the usual case: no regrouping
+        } else {
+            for item in answer.list {
+                // A row without a readable ref_date cannot be placed on a day: it is dropped.
+                guard let d = item.refDate else { continue }
+                byDay[d, default: []].append(item)
+            }
         }
         for (d, list) in byDay {
             let kept = Item.onePerKey(list) { kind, key, n in
@@ -349,6 +353,7 @@ extension ArticleWithDays {
     /// msgid, a detail without stat_date and a repeated key are left out (the
     /// first kept), as `onePerArticleAndDay` already did (`RefDated.sortedForOutput`).
     static func sortedByArticleAndDay(_ items: [Self]) -> [Self] {
+        if isOrderedAndClean(items) { return items }
         var seen: Set<String> = []
         var out = items.filter { $0.msgid.map { seen.insert($0).inserted } ?? false }
         out.sort { ($0.msgid ?? "") < ($1.msgid ?? "") }
@@ -358,6 +363,19 @@ extension ArticleWithDays {
                 .sorted { ($0.statDate ?? Day.dataStart) < ($1.statDate ?? Day.dataStart) }
         }
         return out
+    }
+
+    /// msgids present and strictly increasing, each article's days too: what
+    /// sorting would give already (the usual answer after `onePerArticleAndDay`).
+    private static func isOrderedAndClean(_ items: [Self]) -> Bool {
+        var last: String?
+        for item in items {
+            guard let msgid = item.msgid else { return false }
+            if let last, msgid <= last { return false }
+            last = msgid
+            guard item.details.isStrictlyIncreasingByDay else { return false }
+        }
+        return true
     }
 }
 
