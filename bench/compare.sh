@@ -55,19 +55,7 @@ accounts=20
 for ((i = 0; i < ${#args[@]}; i++)); do
   if [ "${args[$i]}" = "--accounts" ]; then accounts="${args[$((i + 1))]}"; fi
 done
-sandbox_pid=""
-cleanup() {
-  if [ -n "$sandbox_pid" ]; then kill -INT "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-"$wxcube" sandbox --port 0 --accounts "$accounts" >"$work/sandbox.out" 2>"$work/sandbox.err" &
-sandbox_pid=$!
-for _ in $(seq 1 200); do
-  grep -q "listening on" "$work/sandbox.out" 2>/dev/null && break
-  sleep 0.1
-done
-url="$(sed -n 's/.*listening on //p' "$work/sandbox.out")"
-[ -n "$url" ] || { echo "the sandbox did not start:" >&2; cat "$work/sandbox.err" >&2; exit 1; }
+. bench/sandbox.sh
+start_sandbox "$wxcube" "$accounts" "$work"
 
 python3 bench/e2e.py --wxcube "$wxcube" --bench "$bin" --xlsx-anchor "$work/xlsx_anchor" --url "$url" --work "$work" ${args[@]+"${args[@]}"}

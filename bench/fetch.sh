@@ -19,25 +19,14 @@ swift build -c release --product wxcube --scratch-path "$scratch" >&2
 bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/wxcube"
 
 work="$(mktemp -d)"
-sandbox_pid=""
-cleanup() {
-  if [ -n "$sandbox_pid" ]; then kill -INT "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'rm -rf "$work"' EXIT
 
 accounts=20
 for ((i = 1; i <= $#; i++)); do
   if [ "${!i}" = "--accounts" ]; then j=$((i + 1)); accounts="${!j}"; fi
 done
 
-"$bin" sandbox --port 0 --accounts "$accounts" >"$work/sandbox.out" 2>"$work/sandbox.err" &
-sandbox_pid=$!
-for _ in $(seq 1 200); do
-  grep -q "listening on" "$work/sandbox.out" 2>/dev/null && break
-  sleep 0.1
-done
-url="$(sed -n 's/.*listening on //p' "$work/sandbox.out")"
-[ -n "$url" ] || { echo "the sandbox did not start:" >&2; cat "$work/sandbox.err" >&2; exit 1; }
+. bench/sandbox.sh
+start_sandbox "$bin" "$accounts" "$work"
 
 python3 bench/fetch.py --wxcube "$bin" --url "$url" --work "$work" "$@"

@@ -23,7 +23,8 @@ final class ParallelDeflater {
 
     private let level: Int32
     private let downstream: any ByteSink
-    private let pool: DeflateCompressorPool
+    /// Idle zlib states, so a block does not set up a fresh one.
+    private let pool: Pool<DeflateBlockCompressor>
     private let maxInFlight: Int
     private var block: [UInt8] = []
     /// The last block handed to a worker: the next block's dictionary.
@@ -35,7 +36,8 @@ final class ParallelDeflater {
     init(level: Int, downstream: any ByteSink, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.level = Int32(min(max(level, 0), 9))
         self.downstream = downstream
-        pool = DeflateCompressorPool(level: self.level)
+        let clamped = self.level
+        pool = Pool { try DeflateBlockCompressor(level: clamped) }
         // One block per core in flight, and one more waiting: the workers
         // rarely wait for the writer, and memory stays at a few blocks.
         maxInFlight = max(2, workers + 1)
@@ -90,7 +92,7 @@ final class ParallelDeflater {
         let job = inFlight.removeFirst()
         let (output, blockCRC) = try job.result()
         try output.withUnsafeBytes { try downstream.write($0) }
-        crc = totalIn == 0 ? blockCRC : CRC32.combine(crc, blockCRC, length: job.input.count)
+        crc = CRC32.combine(crc, blockCRC, length: job.input.count)
         totalIn += job.input.count
     }
 }
@@ -111,7 +113,7 @@ private final class DeflateJob: @unchecked Sendable {
         self.final = final
     }
 
-    func run(_ pool: DeflateCompressorPool) {
+    func run(_ pool: Pool<DeflateBlockCompressor>) {
         outcome = Result {
             let compressor = try pool.take()
             defer { pool.give(compressor) }
@@ -127,25 +129,8 @@ private final class DeflateJob: @unchecked Sendable {
     }
 }
 
-/// Idle compressors, so each block does not set up a fresh zlib state.
-private final class DeflateCompressorPool: @unchecked Sendable {
-    // @unchecked: `idle` is only touched under `lock`.
-    private let level: Int32
-    private let lock = NSLock()
-    private var idle: [DeflateBlockCompressor] = []
-
-    init(level: Int32) { self.level = level }
-
-    func take() throws -> DeflateBlockCompressor {
-        if let c = lock.withLock({ idle.popLast() }) { return c }
-        return try DeflateBlockCompressor(level: level)
-    }
-
-    func give(_ c: DeflateBlockCompressor) { lock.withLock { idle.append(c) } }
-}
-
 /// One raw-deflate zlib state, reset for every block.
-private final class DeflateBlockCompressor {
+final class DeflateBlockCompressor {
     /// zlib keeps a pointer back to its z_stream, so it lives at a fixed address.
     private let stream: UnsafeMutablePointer<z_stream>
     private let scratch: UnsafeMutablePointer<UInt8>

@@ -1,7 +1,6 @@
 import CSnappy
 import CZlib
 import CZstd
-import Foundation
 
 /// Compresses one page at a time with the file's codec. The codec state is
 /// made once per file and reset per page; output goes into a reused buffer.
@@ -90,26 +89,4 @@ final class ParquetCompressor {
             return output.bytes
         }
     }
-}
-
-/// Idle compressors, one per column being encoded at the same moment.
-final class ParquetCompressorPool: @unchecked Sendable {
-    // @unchecked: `idle` is only touched under `lock`; a compressor is used by one thread at a time.
-    private let compression: ParquetCompression
-    private let level: Int?
-    private let lock = NSLock()
-    private var idle: [ParquetCompressor] = []
-
-    init(_ compression: ParquetCompression, level: Int?) throws {
-        self.compression = compression
-        self.level = level
-        idle.append(try ParquetCompressor(compression, level: level))
-    }
-
-    func take() throws -> ParquetCompressor {
-        if let c = lock.withLock({ idle.popLast() }) { return c }
-        return try ParquetCompressor(compression, level: level)
-    }
-
-    func give(_ c: ParquetCompressor) { lock.withLock { idle.append(c) } }
 }

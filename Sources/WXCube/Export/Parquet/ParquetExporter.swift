@@ -35,7 +35,8 @@ public struct ParquetExporter: Exporter {
     public func export(_ inputs: [ExportInput], to sink: any ByteSink) throws -> [Int] {
         guard inputs.count == 1, let input = inputs.first else { throw ExportError.datasetCount(format: "parquet", got: inputs.count) }
         let schema = input.stream.schema
-        let compressors = try ParquetCompressorPool(compression, level: level)
+        // One compressor per column being encoded at the same moment.
+        let compressors = Pool { [compression, level] in try ParquetCompressor(compression, level: level) }
         let main = try compressors.take()
         let writers = schema.columns.map {
             ParquetColumnWriter(column: $0, dataset: input.dataset.rawValue, compressor: main, limits: limits)
