@@ -28,10 +28,11 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CHints"),
         .target(
             name: "WXCube",
             dependencies: [
-                "CZlib", "CLibXML2", "CCrypto", "CZstd", "CSnappy",
+                "CZlib", "CLibXML2", "CCrypto", "CZstd", "CSnappy", "CHints",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -38,9 +38,13 @@ final class ParquetColumnWriter {
     // The current page. Exclusivity is not checked at run time for the
     // per-value state: nothing here is reentrant, and the checks cost ~20% of
     // the writer's time (as in ByteOutput).
-    private let levels = ParquetWords()
-    private let indices = ParquetWords() // dictionary indices, or booleans as 0/1
+    private let levels = ParquetWords<UInt8>()
+    private let indices = ParquetWords<UInt32>() // dictionary indices, or booleans as 0/1
+    /// PLAIN values; empty while probing, when the page's PLAIN form can be
+    /// made from the indices and the dictionary if it is chosen.
     private let plain = ParquetBuffer(capacity: 1 << 16)
+    /// The size of the page's values PLAIN-encoded (written or not).
+    @exclusivity(unchecked) private var plainBytes = 0
     @exclusivity(unchecked) private var pageRows = 0
     @exclusivity(unchecked) private var pageNulls = 0
     /// Set when the dictionary passes its limit: the page ends after this value.
@@ -89,6 +93,56 @@ final class ParquetColumnWriter {
 
     // MARK: values
 
+    /// Appends cell `i` of each row (a missing trailing cell is null). The
+    /// cells are read where they are, and each kind has its own loop for the
+    /// value it expects; anything else takes `append(_:)`.
+    func append(column i: Int, of rows: UnsafeBufferPointer<ParquetRowCells>) throws {
+        switch kind {
+        case .bytes:
+            for (r, row) in rows.enumerated() {
+                rows.prefetch(column: i, after: r)
+                guard i < row.count, case .string(let s) = row.base.unsafelyUnwrapped[i] else {
+                    try append(row[i])
+                    continue
+                }
+                try appendString(s)
+                try endValue()
+            }
+        case .int64:
+            for (r, row) in rows.enumerated() {
+                rows.prefetch(column: i, after: r)
+                guard i < row.count, case .int(let v) = row.base.unsafelyUnwrapped[i] else {
+                    try append(row[i])
+                    continue
+                }
+                appendInt(Int64(v))
+                try endValue()
+            }
+        case .double:
+            for (r, row) in rows.enumerated() {
+                rows.prefetch(column: i, after: r)
+                guard i < row.count, case .float(let v) = row.base.unsafelyUnwrapped[i], v.isFinite else {
+                    try append(row[i])
+                    continue
+                }
+                appendDouble(v)
+                try endValue()
+            }
+        case .int32:
+            for (r, row) in rows.enumerated() {
+                rows.prefetch(column: i, after: r)
+                guard i < row.count, case .date(let d) = row.base.unsafelyUnwrapped[i] else {
+                    try append(row[i])
+                    continue
+                }
+                appendInt(Int64(Int32(clamping: d.daysSinceEpoch)))
+                try endValue()
+            }
+        case .bool:
+            for row in rows { try append(row[i]) }
+        }
+    }
+
     func append(_ value: Value) throws {
         switch value {
         case .null:
@@ -96,11 +150,7 @@ final class ParquetColumnWriter {
             return
         case .string(let s):
             guard kind == .bytes else { throw mismatch("string") }
-            let done: Void? = try s.utf8.withContiguousStorageIfAvailable { try appendBytes(UnsafeRawBufferPointer($0)) }
-            if done == nil {
-                var s = s
-                try s.withUTF8 { try appendBytes(UnsafeRawBufferPointer($0)) }
-            }
+            try appendString(s)
         case .int(let v):
             switch kind {
             case .int64: appendInt(Int64(v))
@@ -129,8 +179,21 @@ final class ParquetColumnWriter {
                 minInt = 0
             }
         }
+        try endValue()
+    }
+
+    /// Ends the current value: the page ends when it is full.
+    @inline(__always) private func endValue() throws {
         pageRows += 1
-        if pageRows >= limits.pageRows || plain.count >= limits.pageBytes || pageFull { try finishPage() }
+        if pageRows >= limits.pageRows || plainBytes >= limits.pageBytes || pageFull { try finishPage() }
+    }
+
+    @inline(__always) private func appendString(_ s: String) throws {
+        let done: Void? = try s.utf8.withContiguousStorageIfAvailable { try appendBytes(UnsafeRawBufferPointer($0)) }
+        if done == nil {
+            var s = s
+            try s.withUTF8 { try appendBytes(UnsafeRawBufferPointer($0)) }
+        }
     }
 
     private func mismatch(_ got: String) -> ParquetError {
@@ -154,6 +217,7 @@ final class ParquetColumnWriter {
         case .plain:
             plain.appendLE32(UInt32(bytes.count))
             plain.append(bytes)
+            plainBytes = plain.count
             updateBytesStats(bytes)
         case .dictionary, .probing:
             let dictionary = bytesDictionary
@@ -163,10 +227,7 @@ final class ParquetColumnWriter {
                 updateBytesStats(bytes)
                 if dictionary.byteSize > limits.dictionaryBytes { pageFull = true }
             }
-            if mode == .probing {
-                plain.appendLE32(UInt32(bytes.count))
-                plain.append(bytes)
-            }
+            if mode == .probing { plainBytes += 4 + bytes.count }
         }
     }
 
@@ -177,11 +238,12 @@ final class ParquetColumnWriter {
         switch mode {
         case .plain:
             writePlainInt(v)
+            plainBytes = plain.count
             isNew = true
         case .dictionary, .probing:
             var fresh = false
             indices.append(fixedDictionary.index(of: UInt64(bitPattern: v), isNew: &fresh))
-            if mode == .probing { writePlainInt(v) }
+            if mode == .probing { plainBytes += kind == .int32 ? 4 : 8 }
             isNew = fresh
         }
         if isNew {
@@ -211,11 +273,12 @@ final class ParquetColumnWriter {
         switch mode {
         case .plain:
             plain.appendLE64(v.bitPattern)
+            plainBytes = plain.count
             isNew = true
         case .dictionary, .probing:
             var fresh = false
             indices.append(fixedDictionary.index(of: v.bitPattern, isNew: &fresh))
-            if mode == .probing { plain.appendLE64(v.bitPattern) }
+            if mode == .probing { plainBytes += 8 }
             isNew = fresh
         }
         // NaN takes no part in min/max (parquet.thrift's ColumnOrder rules).
@@ -305,6 +368,7 @@ final class ParquetColumnWriter {
         chunkNulls += pageNulls
         pageRows = 0
         pageNulls = 0
+        plainBytes = 0
         pageFull = false
         levels.removeAll()
         indices.removeAll()
@@ -326,18 +390,27 @@ final class ParquetColumnWriter {
 
     private var dictionaryCount: Int { kind == .bytes ? bytesDictionary.count : fixedDictionary.count }
 
-    /// The first page holds both encodings; keep the smaller.
+    /// The first page is measured both ways; keep the smaller. When PLAIN
+    /// wins, the page's PLAIN values are made from its dictionary indices.
     private func decideEncoding() {
         let entries = dictionaryCount
         let width = ParquetEncoder.bitWidth(UInt32(max(entries, 1) - 1))
         let dictionaryEstimate = dictionaryByteSize + 1 + (indices.count * width + 7) / 8
-        if entries > 0 && dictionaryEstimate < plain.count && dictionaryByteSize <= limits.dictionaryBytes {
+        if entries > 0 && dictionaryEstimate < plainBytes && dictionaryByteSize <= limits.dictionaryBytes {
             mode = .dictionary
-        } else {
-            mode = .plain
-            bytesDictionary.reset()
-            fixedDictionary.reset()
+            return
         }
+        mode = .plain
+        for e in indices.words {
+            switch kind {
+            case .bytes: plain.append(bytesDictionary.plainEntry(Int(e)))
+            case .int32: plain.appendLE32(UInt32(truncatingIfNeeded: fixedDictionary.values[Int(e)]))
+            case .int64, .double: plain.appendLE64(fixedDictionary.values[Int(e)])
+            case .bool: break
+            }
+        }
+        bytesDictionary.reset()
+        fixedDictionary.reset()
     }
 
     /// Writes the chunk (dictionary page, then data pages) at `offset` of the

@@ -67,6 +67,11 @@ final class ParquetByteDictionary {
         return UInt32(e)
     }
 
+    /// Entry `e` PLAIN-encoded: its length prefix, then its bytes.
+    func plainEntry(_ e: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: entries.base + starts[e] - 4, count: lengths[e] + 4)
+    }
+
     @inline(__always) private func equal(_ e: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let b = bytes.baseAddress, bytes.count > 0 else { return true }
         return memcmp(entries.base + starts[e], b, bytes.count) == 0

@@ -11,7 +11,9 @@ enum ParquetEncoder {
     /// LSB first (varint `groups << 1 | 1`, then `groups * bitWidth` bytes).
     /// The last bit-packed group is padded with zeros, which readers ignore
     /// because they know how many values to read.
-    static func hybrid(_ values: UnsafeBufferPointer<UInt32>, bitWidth: Int, into out: ParquetBuffer) {
+    static func hybrid<Word: FixedWidthInteger & UnsignedInteger>(
+        _ values: UnsafeBufferPointer<Word>, bitWidth: Int, into out: ParquetBuffer
+    ) {
         let n = values.count
         let valueBytes = (bitWidth + 7) / 8
         var i = 0
@@ -21,7 +23,7 @@ enum ParquetEncoder {
             while j < n && values[j] == v { j += 1 }
             if j - i >= 8 {
                 out.appendVarint(UInt64(j - i) << 1)
-                var w = v
+                var w = UInt32(v)
                 for _ in 0..<valueBytes {
                     out.append(UInt8(truncatingIfNeeded: w))
                     w >>= 8
@@ -48,8 +50,8 @@ enum ParquetEncoder {
     }
 
     /// Bit-packs values[from..<to] LSB first, padding to `groups * 8` values with zeros.
-    @inline(__always) private static func bitPack(
-        _ values: UnsafeBufferPointer<UInt32>, from: Int, to: Int, groups: Int,
+    @inline(__always) private static func bitPack<Word: FixedWidthInteger & UnsignedInteger>(
+        _ values: UnsafeBufferPointer<Word>, from: Int, to: Int, groups: Int,
         bitWidth: Int, into out: ParquetBuffer
     ) {
         let total = groups * bitWidth
