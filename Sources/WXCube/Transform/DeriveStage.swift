@@ -192,11 +192,12 @@ final class DeriveStream: RowStream {
     }
 
     func next() throws -> Row? {
+        // The input's cells are read from `row` itself (appending leaves them
+        // in place): a copy of the row would be a second allocation per row.
         guard var row = try input.next() else { return nil }
-        let base = row
         row.reserveCapacity(schema.count)
         for (num, den) in ratios {
-            if let n = base[num].doubleValue, let d = base[den].doubleValue, d != 0 {
+            if let n = row[num].doubleValue, let d = row[den].doubleValue, d != 0 {
                 row.append(.float(n / d))
             } else {
                 row.append(.null)
@@ -204,26 +205,26 @@ final class DeriveStream: RowStream {
         }
         guard msgidIdx >= 0, statIdx >= 0 else { return row }
 
-        let prev = previous.flatMap { sameArticle($0, base) ? $0 : nil }
+        let prev = previous.flatMap { sameArticle($0, row) ? $0 : nil }
         if !daily.isEmpty {
             let firstDay: Bool
-            if let o = offsetIdx, let offset = base[o].intValue {
+            if let o = offsetIdx, let offset = row[o].intValue {
                 firstDay = offset == 0
             } else if let r = refIdx {
-                firstDay = base[r] == base[statIdx]
+                firstDay = row[r] == row[statIdx]
             } else {
                 firstDay = false
             }
             let dayBefore: Bool
-            if let p = prev, let pd = p[statIdx].dayValue, let cd = base[statIdx].dayValue {
+            if let p = prev, let pd = p[statIdx].dayValue, let cd = row[statIdx].dayValue {
                 dayBefore = cd.days(since: pd) == 1
             } else {
                 dayBefore = false
             }
             for m in daily {
                 if firstDay {
-                    row.append(base[m])
-                } else if dayBefore, let p = prev, let cur = base[m].intValue, let before = p[m].intValue {
+                    row.append(row[m])
+                } else if dayBefore, let p = prev, let cur = row[m].intValue, let before = p[m].intValue {
                     row.append(.int(cur - before))
                 } else {
                     row.append(.null)
@@ -234,7 +235,7 @@ final class DeriveStream: RowStream {
             var drop = false
             if let p = prev {
                 for m in cumulative {
-                    if let cur = base[m].intValue, let before = p[m].intValue, cur < before {
+                    if let cur = row[m].intValue, let before = p[m].intValue, cur < before {
                         drop = true
                         break
                     }
@@ -242,7 +243,7 @@ final class DeriveStream: RowStream {
             }
             row.append(.string(drop ? "non_monotonic" : ""))
         }
-        previous = base
+        previous = row
         return row
     }
 

@@ -92,7 +92,9 @@ public struct FlattenStage: TransformStage {
     public func makeStream(_ inputs: StageInputs) throws -> any RowStream {
         let schema = try outputSchema(input: nil)
         if spec.endpoint == .getarticletotal {
-            return FlattenStream(schema: schema, account: inputs.account, batches: try inputs.articleBatches())
+            return FlattenStream(
+                schema: schema, account: inputs.account, batches: try inputs.articleBatches(),
+                rowCapacity: max(schema.count, inputs.rowCapacity))
         }
         return try inputs.flattened(spec.endpoint)
     }
@@ -108,11 +110,13 @@ final class FlattenStream: RowStream {
     private var itemIndex = 0
     private var detailIndex = 0
     private var articleHead: Row = []
+    private let rowCapacity: Int
 
-    init(schema: Schema, account: String, batches: any ArticleBatchStream) {
+    init(schema: Schema, account: String, batches: any ArticleBatchStream, rowCapacity: Int) {
         self.schema = schema
         self.account = .string(account)
         self.batches = batches
+        self.rowCapacity = rowCapacity
     }
 
     func next() throws -> Row? {
@@ -124,8 +128,12 @@ final class FlattenStream: RowStream {
                     detailIndex += 1
                     guard let stat = detail.statDate else { continue }
                     // articleHead: msgid, msg_data_id, article_idx, title, url, user_source
-                    var row: Row = [account, .date(refDate), .date(stat), .int(stat.days(since: refDate))]
-                    row.reserveCapacity(schema.count)
+                    var row = Row()
+                    row.reserveCapacity(rowCapacity)
+                    row.append(account)
+                    row.append(.date(refDate))
+                    row.append(.date(stat))
+                    row.append(.int(stat.days(since: refDate)))
                     row.append(contentsOf: articleHead)
                     row.append(Value(detail.targetUser))
                     for m in detail.metrics { row.append(Value(m)) }

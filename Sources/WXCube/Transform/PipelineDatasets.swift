@@ -98,11 +98,12 @@ public final class PipelineDatasets: DatasetSource {
             selected = accounts.filter { $0.name == account }
             guard !selected.isEmpty else { throw TransformError.unknownAccount(account) }
         }
-        let parts = selected.map { acc in { [self] () throws -> any RowStream in try self.accountStream(dataset, acc) } }
+        let width = schema.count
+        let parts = selected.map { acc in { [self] () throws -> any RowStream in try self.accountStream(dataset, acc, rowCapacity: width) } }
         return ConcatRowStream(schema: schema, parts: parts)
     }
 
-    private func accountStream(_ dataset: DatasetName, _ account: AccountSpec) throws -> any RowStream {
+    private func accountStream(_ dataset: DatasetName, _ account: AccountSpec, rowCapacity: Int) throws -> any RowStream {
         let refused = Set(unavailable.filter { $0.account == account.name }.map(\.endpoint))
         let view: any RawStoreReading = refused.isEmpty ? store : ExcludingStore(base: store, storeKey: account.storeKey, excluded: refused)
         let fetched = Set(spec.fetchedEndpoints)
@@ -114,7 +115,7 @@ public final class PipelineDatasets: DatasetSource {
         for stage in stages(for: dataset) {
             let upstream = current
             let inputs = StageInputs(
-                account: account.name, range: range,
+                account: account.name, range: range, rowCapacity: rowCapacity,
                 upstream: {
                     guard let upstream else { throw TransformError.datasetNeedsStage(dataset, stage: "flatten") }
                     return upstream

@@ -18,13 +18,16 @@ public protocol TransformStage {
 public struct StageInputs {
     public let account: String
     public let range: DateRange
+    /// Cells in the dataset's final rows (after every stage). A stage that
+    /// makes rows reserves this much, so later stages append in place.
+    public let rowCapacity: Int
     private let upstreamFactory: () throws -> any RowStream
     private let articleBatchesFactory: () throws -> any ArticleBatchStream
     private let liveArticlesFactory: () throws -> any RowStream
     private let flattenedFactory: (Endpoint) throws -> any RowStream
 
     public init(
-        account: String, range: DateRange,
+        account: String, range: DateRange, rowCapacity: Int = 0,
         upstream: @escaping () throws -> any RowStream,
         articleBatches: @escaping () throws -> any ArticleBatchStream,
         liveArticles: @escaping () throws -> any RowStream,
@@ -34,6 +37,7 @@ public struct StageInputs {
     ) {
         self.account = account
         self.range = range
+        self.rowCapacity = rowCapacity
         self.upstreamFactory = upstream
         self.articleBatchesFactory = articleBatches
         self.liveArticlesFactory = liveArticles
