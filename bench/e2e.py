@@ -5,10 +5,14 @@
 2. For csv.gz, xlsx, ndjson and parquet: `wxcube run --offline` exporting article_total
    (flatten + the shipped derive), timed as a whole process (start to exit:
    opening the store, reading and decoding the stored bodies, the stages, the
-   writer, the manifest). 3 runs each; the median counts; peak RSS is the
-   largest of the runs (os.wait4 on each wxcube process).
+   writer, the manifest). One untimed warm-up run per format, then 5 timed
+   runs each, alternating with the format's anchor (ours, anchor, ours, ...)
+   so that load from neighbours on a shared machine falls on both sides; the
+   medians count; peak RSS is the largest of the runs (os.wait4 on each
+   wxcube process).
 3. The anchors write the same rows from memory, timed as in compare.py: the
-   rows are wxcube's own CSV output (gunzipped), loaded untimed.
+   rows are wxcube's own CSV output (gunzipped, from the warm-up run), loaded
+   untimed.
 
 Lines printed last:
   e2e csv.gz/gzip-6 R          wxcube run wall / gzip -6 over the same CSV bytes
@@ -39,7 +43,7 @@ import time
 
 import backfill
 
-REPEATS = 3
+REPEATS = 5
 
 
 def pipeline(args, store, fmt=None):
@@ -97,27 +101,24 @@ def main():
     fill_seconds = time.perf_counter() - t0
     store_mb = os.path.getsize(store) / 1e6
 
-    ours, rows, decode = {}, None, None
-    for fmt in ["csv.gz", "xlsx", "ndjson", "parquet"]:
-        path = os.path.join(w, f"export-{fmt}.yaml")
-        with open(path, "w") as f:
+    def run_ours(fmt):
+        out = os.path.join(w, f"out-{fmt}")
+        shutil.rmtree(out, ignore_errors=True)
+        wall, rss, err = timed([args.wxcube, "run", os.path.join(w, f"export-{fmt}.yaml"), "--offline", "--out", out])
+        m = re.search(r"decoded (\d+) bytes of stored JSON \((\d+) bodies\) in ([0-9.]+) s", err)
+        manifest = json.load(open(os.path.join(out, "manifest.json")))
+        return {"wall_seconds": wall, "peak_rss_mib": rss, "rows": manifest["files"][0]["rows"],
+                "decode": (int(m.group(1)), int(m.group(2)), float(m.group(3))) if m else None}
+
+    # One untimed run per format first: it writes the csv.gz the anchors' rows
+    # come from, and warms the page cache for every later run alike.
+    formats = ["csv.gz", "xlsx", "ndjson", "parquet"]
+    rows = None
+    for fmt in formats:
+        with open(os.path.join(w, f"export-{fmt}.yaml"), "w") as f:
             f.write(pipeline(args, store, fmt))
-        runs = []
-        for i in range(args.repeats):
-            print(f"wxcube run --offline {fmt} {i + 1}/{args.repeats}...", file=sys.stderr)
-            out = os.path.join(w, f"out-{fmt}")
-            shutil.rmtree(out, ignore_errors=True)
-            wall, rss, err = timed([args.wxcube, "run", path, "--offline", "--out", out])
-            m = re.search(r"decoded (\d+) bytes of stored JSON \((\d+) bodies\) in ([0-9.]+) s", err)
-            runs.append({"wall_seconds": wall, "peak_rss_mib": rss,
-                         "decode": (int(m.group(1)), int(m.group(2)), float(m.group(3))) if m else None})
-            manifest = json.load(open(os.path.join(out, "manifest.json")))
-            rows = manifest["files"][0]["rows"]
-        runs.sort(key=lambda r: r["wall_seconds"])
-        ours[fmt] = {"wall_seconds": runs[len(runs) // 2]["wall_seconds"], "peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
-                     "runs": [r["wall_seconds"] for r in runs], "rows": rows}
-        if fmt == "ndjson":
-            decode = runs[len(runs) // 2]["decode"]
+        print(f"wxcube run --offline {fmt} (untimed warm-up)...", file=sys.stderr)
+        rows = run_ours(fmt)["rows"]
 
     # The anchors' rows: wxcube's own CSV, with the column types `wxcube-bench` writes for article_total.
     csv_path = os.path.join(w, "rows.csv")
@@ -131,21 +132,33 @@ def main():
     shutil.copy(probe + ".types", csv_path + ".types")
 
     from compare import gzip_anchor
-    anchors = {}
     here = os.path.dirname(os.path.abspath(__file__))
-    for name, make in [
-        ("gzip-6", lambda: gzip_anchor(csv_path, rows)),
-        ("libxlsxwriter", lambda: run_json([args.xlsx_anchor, csv_path, csv_path + ".types", os.path.join(w, "anchor.xlsx")])),
-        ("orjson", lambda: run_json([sys.executable, os.path.join(here, "anchors/python_anchors.py"), "orjson", csv_path,
-                                     os.path.join(w, "anchor.ndjson")])),
-        ("pyarrow", lambda: run_json([sys.executable, os.path.join(here, "anchors/python_anchors.py"), "pyarrow", csv_path,
-                                      os.path.join(w, "anchor.parquet")])),
-    ]:
-        print(f"anchor {name}...", file=sys.stderr)
-        results = [make() for _ in range(args.repeats)]
-        for r in results:
-            if r["rows"] != rows:
-                sys.exit(f"anchor {name} wrote {r['rows']} rows, wxcube {rows}")
+    anchor_of = {
+        "csv.gz": ("gzip-6", lambda: gzip_anchor(csv_path, rows)),
+        "xlsx": ("libxlsxwriter", lambda: run_json([args.xlsx_anchor, csv_path, csv_path + ".types", os.path.join(w, "anchor.xlsx")])),
+        "ndjson": ("orjson", lambda: run_json([sys.executable, os.path.join(here, "anchors/python_anchors.py"), "orjson", csv_path,
+                                                os.path.join(w, "anchor.ndjson")])),
+        "parquet": ("pyarrow", lambda: run_json([sys.executable, os.path.join(here, "anchors/python_anchors.py"), "pyarrow", csv_path,
+                                                  os.path.join(w, "anchor.parquet")])),
+    }
+
+    # Each format's runs alternate with its anchor's (ours, anchor, ours, ...),
+    # so a neighbour's load on this shared machine falls on both sides alike.
+    ours, anchors, decode = {}, {}, None
+    for fmt in formats:
+        name, make = anchor_of[fmt]
+        runs, results = [], []
+        for i in range(args.repeats):
+            print(f"wxcube run --offline {fmt}, then anchor {name}: {i + 1}/{args.repeats}...", file=sys.stderr)
+            runs.append(run_ours(fmt))
+            results.append(make())
+            if results[-1]["rows"] != rows:
+                sys.exit(f"anchor {name} wrote {results[-1]['rows']} rows, wxcube {rows}")
+        runs.sort(key=lambda r: r["wall_seconds"])
+        ours[fmt] = {"wall_seconds": runs[len(runs) // 2]["wall_seconds"], "peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
+                     "runs": [r["wall_seconds"] for r in runs], "rows": rows}
+        if fmt == "ndjson":
+            decode = runs[len(runs) // 2]["decode"]
         anchors[name] = {"wall_seconds": median_wall(results), "runs": sorted(r["wall_seconds"] for r in results)}
 
     decoded_bytes, bodies, decode_seconds = decode or (0, 0, 0.0)

@@ -118,24 +118,22 @@ final class ParquetByteDictionary {
 }
 
 /// Fixed-width values (INT64, DOUBLE bit patterns, INT32 dates), as 64-bit
-/// keys. Each slot holds its key beside the entry index, so a lookup touches
-/// one cache line.
+/// keys. A slot holds only the entry's index; the key is compared in
+/// `values`. Keys in the slots too would make a lookup touch one cache line
+/// instead of two, but triple the table's memory, and a chunk of 50-odd
+/// metric columns with tens of thousands of distinct values each holds
+/// all their tables at once (docs/parquet.md, Memory).
 final class ParquetFixedDictionary {
-    private struct Slot {
-        var key: UInt64
-        /// Entry index + 1; 0 is empty.
-        var index: Int32
-    }
-
     @exclusivity(unchecked) private(set) var values: [UInt64] = []
-    @exclusivity(unchecked) private var slots: [Slot]
+    /// Entry index + 1; 0 is empty.
+    @exclusivity(unchecked) private var slots: [UInt32]
     @exclusivity(unchecked) private var mask: Int
     @exclusivity(unchecked) private var shift: UInt64
     private let initialCapacity: Int
 
     /// `capacity`: the initial table size, a power of two.
     init(capacity: Int = 1024) {
-        slots = [Slot](repeating: Slot(key: 0, index: 0), count: capacity)
+        slots = [UInt32](repeating: 0, count: capacity)
         mask = capacity - 1
         shift = UInt64(64 - capacity.trailingZeroBitCount)
         initialCapacity = capacity
@@ -146,11 +144,11 @@ final class ParquetFixedDictionary {
     func reset() {
         values.removeAll(keepingCapacity: values.count <= 4096)
         if slots.count > 8192 {
-            slots = [Slot](repeating: Slot(key: 0, index: 0), count: initialCapacity)
+            slots = [UInt32](repeating: 0, count: initialCapacity)
             mask = initialCapacity - 1
             shift = UInt64(64 - initialCapacity.trailingZeroBitCount)
         } else {
-            for i in slots.indices { slots[i].index = 0 }
+            for i in slots.indices { slots[i] = 0 }
         }
     }
 
@@ -158,16 +156,16 @@ final class ParquetFixedDictionary {
         var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) & mask
         while true {
             let s = slots[slot]
-            if s.index == 0 { break }
-            if s.key == key {
+            if s == 0 { break }
+            if values[Int(s) - 1] == key {
                 isNew = false
-                return UInt32(s.index - 1)
+                return s - 1
             }
             slot = (slot + 1) & mask
         }
         let e = values.count
         values.append(key)
-        slots[slot] = Slot(key: key, index: Int32(e + 1))
+        slots[slot] = UInt32(e + 1)
         isNew = true
         // Up to 3/4 full: short probes still, and half the memory of 1/2.
         if values.count * 4 > slots.count * 3 { grow() }
@@ -176,13 +174,13 @@ final class ParquetFixedDictionary {
 
     private func grow() {
         let size = slots.count * 2
-        slots = [Slot](repeating: Slot(key: 0, index: 0), count: size)
+        slots = [UInt32](repeating: 0, count: size)
         mask = size - 1
         shift -= 1
         for (e, key) in values.enumerated() {
             var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) & mask
-            while slots[slot].index != 0 { slot = (slot + 1) & mask }
-            slots[slot] = Slot(key: key, index: Int32(e + 1))
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = UInt32(e + 1)
         }
     }
 }
