@@ -95,7 +95,9 @@ final class ParquetColumnWriter {
 
     /// Appends cell `i` of each row (a missing trailing cell is null). The
     /// cells are read where they are, and each kind has its own loop for the
-    /// value it expects; anything else takes `append(_:)`.
+    /// value it expects; anything else takes `append(_:)`. The four loops are
+    /// written out: one generic loop taking the cell's match as a closure
+    /// measured 15-30% slower on the benchmark.
     func append(column i: Int, of rows: UnsafeBufferPointer<ParquetRowCells>) throws {
         switch kind {
         case .bytes:

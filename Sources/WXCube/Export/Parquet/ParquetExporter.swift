@@ -50,9 +50,10 @@ public struct ParquetExporter: Exporter {
         var groupRows = 0
 
         // Rows are buffered in batches and handed over column by column, so
-        // each column's dictionary stays in the CPU cache while it works. Columns are independent,
-        // so a batch's columns are encoded on all cores at once, each with a
-        // compressor of its own (the bytes do not depend on which thread ran).
+        // each column's dictionary stays in the CPU cache while it works.
+        // Columns are independent, so a batch's columns are encoded on all
+        // cores at once, each with a compressor of its own (the bytes do not
+        // depend on which thread ran).
         let batch = ParquetRowBatch(rows: Self.batchRows)
         func flushBatch() throws {
             defer { batch.clear() }
@@ -164,7 +165,6 @@ final class ParquetRowBatch {
     }
 
     var isFull: Bool { rows.count >= capacity }
-    var count: Int { rows.count }
 
     func append(_ row: Row) {
         rows.append(row)
@@ -186,7 +186,11 @@ extension UnsafeBufferPointer<ParquetRowCells> {
     /// the cache one after another unless asked for a few rows ahead.
     @inline(__always) func prefetch(column i: Int, after r: Int) {
         let ahead = r + ParquetRowCells.prefetchDistance
-        if ahead < count, let base = self[ahead].base { wx_prefetch(base + i) }
+        guard ahead < count, let base = self[ahead].base else { return }
+        // A cell may straddle two cache lines: ask for its first and last byte.
+        let cell = UnsafeRawPointer(base + i)
+        wx_prefetch(cell)
+        wx_prefetch(cell + (MemoryLayout<Value>.size - 1))
     }
 }
 
