@@ -109,7 +109,8 @@ public final class PipelineDatasets: DatasetSource {
         let fetched = Set(spec.fetchedEndpoints)
         let source = StoreRowSource(
             account: account.name, storeKey: account.storeKey, store: view,
-            fetched: dataset.endpoints.filter(fetched.contains), anomalies: anomalies, cache: responses)
+            fetched: dataset.endpoints.filter(fetched.contains), anomalies: anomalies, cache: responses,
+            rowCapacity: rowCapacity)
         let range = self.range
         var current: (any RowStream)? = dataset.isNested ? nil : source.baseStream(dataset, range: range)
         for stage in stages(for: dataset) {

@@ -18,8 +18,9 @@ public protocol TransformStage {
 public struct StageInputs {
     public let account: String
     public let range: DateRange
-    /// Cells in the dataset's final rows (after every stage). A stage that
-    /// makes rows reserves this much, so later stages append in place.
+    /// Cells in the dataset's final rows (after every stage). What makes
+    /// rows (`flatten`, the store's base streams) reserves this much, so later
+    /// stages append in place.
     public let rowCapacity: Int
     private let upstreamFactory: () throws -> any RowStream
     private let articleBatchesFactory: () throws -> any ArticleBatchStream

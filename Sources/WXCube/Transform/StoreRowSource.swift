@@ -16,13 +16,16 @@ final class StoreRowSource: Sendable {
     var bizSummaries: BizSummaryItem.Type { BizSummaryItem.self }
     /// The endpoints of the dataset being built that the pipeline fetches (read_source reads only those).
     let fetched: [Endpoint]
+    /// Cells to reserve in each row made here: the dataset's final width
+    /// (`StageInputs.rowCapacity`), so later stages append in place.
+    let rowCapacity: Int
 
     /// `cache` is shared by every source of a run, so a body read for one
     /// dataset (or output file) is not read again for the next. Rows dropped
     /// while a body is split by day (duplicates, missing keys) go to `anomalies`.
     init(
         account: String, storeKey: String, store: any RawStoreReading, fetched: [Endpoint] = [],
-        anomalies: AnomalyLog = AnomalyLog(), cache: StoredResponseCache = StoredResponseCache()
+        anomalies: AnomalyLog = AnomalyLog(), cache: StoredResponseCache = StoredResponseCache(), rowCapacity: Int = 0
     ) {
         self.account = account
         self.storeKey = storeKey
@@ -30,6 +33,7 @@ final class StoreRowSource: Sendable {
         self.fetched = fetched
         self.anomalies = anomalies
         self.cache = cache
+        self.rowCapacity = rowCapacity
     }
 
     /// Whether `endpoint` has a stored answer covering `day`.
@@ -103,11 +107,12 @@ final class StoreRowSource: Sendable {
     ) -> any RowStream {
         let hourly = dataset == .user_read_hour || dataset == .user_share_hour
         let account = Value.string(self.account)
+        let width = max(schema.count, rowCapacity)
         return DayBatchRowStream(schema: schema, days: days) { day in
             var rows: [Row] = []
             for item in try self.items(dataset.endpoint, day) as [Item] {
                 var row: Row = [account, .date(day)]
-                row.reserveCapacity(schema.count)
+                row.reserveCapacity(width)
                 if hourly {
                     guard let h = item.refHour else { continue }
                     row.append(.int(h))
@@ -128,6 +133,7 @@ final class StoreRowSource: Sendable {
     func baseStream(_ dataset: DatasetName, range: DateRange) -> any RowStream {
         let schema = Datasets.baseSchema(dataset)
         let account = Value.string(self.account)
+        let width = max(schema.count, rowCapacity)
         let days = range.days
         switch dataset {
         case .article_summary:
@@ -140,7 +146,7 @@ final class StoreRowSource: Sendable {
                         account, .date(day), .string(msgid), .string(dataId), Value(idx),
                         Value(item.title), Value(item.userSource),
                     ]
-                    row.reserveCapacity(schema.count)
+                    row.reserveCapacity(width)
                     for m in item.metrics { row.append(Value(m)) }
                     rows.append(row)
                 }
