@@ -296,6 +296,31 @@ final class ExportParquetTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.parquet").path))
     }
 
+    // MARK: string cells read in place
+
+    func testStringCellsGiveEachStringsBytes() {
+        #if _pointerBitWidth(_64) && _endian(little)
+            XCTAssertTrue(ParquetStringCell.smallLayout, "the small-string check failed here: every string takes the slower path")
+        #endif
+        var shortWithStorage = String(repeating: "x", count: 40)
+        shortWithStorage.removeLast(35) // 5 bytes, still in its heap storage (not a small string)
+        let texts = [
+            "", "a", "abcdefghijklmno", "abcdefghijklmnop", "微信公众号", "微信公众号文章", "🙂\u{0}\u{1F}x",
+            String(repeating: "标题", count: 100), shortWithStorage,
+        ]
+        let cells = texts.map { Value.string($0) } + [.int(3), .null]
+        cells.withUnsafeBufferPointer { cells in
+            for layout in [true, false] where !layout || ParquetStringCell.smallLayout {
+                for (k, text) in texts.enumerated() {
+                    var cell = ParquetStringCell(cells.baseAddress! + k, smallLayout: layout)
+                    XCTAssertEqual(cell?.withBytes { Array($0) }, Array(text.utf8), "\(text.debugDescription), small layout \(layout)")
+                }
+                XCTAssertNil(ParquetStringCell(cells.baseAddress! + texts.count, smallLayout: layout))
+                XCTAssertNil(ParquetStringCell(cells.baseAddress! + texts.count + 1, smallLayout: layout))
+            }
+        }
+    }
+
     // MARK: the hybrid encoder against a reference decoder
 
     func testHybridEncodingRoundTripsThroughAReferenceDecoder() {
@@ -313,6 +338,12 @@ final class ExportParquetTests: XCTestCase {
                 values.withUnsafeBufferPointer { ParquetEncoder.hybrid($0, bitWidth: width, into: out) }
                 let decoded = Self.decodeHybrid(Array(out.bytes), bitWidth: width, count: length)
                 XCTAssertEqual(decoded, values, "width \(width) length \(length)")
+                if width <= 8 {
+                    // Definition levels are bytes: the same encoder, specialised for UInt8.
+                    let bytes = ParquetBuffer()
+                    values.map { UInt8($0) }.withUnsafeBufferPointer { ParquetEncoder.hybrid($0, bitWidth: width, into: bytes) }
+                    XCTAssertEqual(Array(bytes.bytes), Array(out.bytes), "UInt8, width \(width) length \(length)")
+                }
             }
         }
     }

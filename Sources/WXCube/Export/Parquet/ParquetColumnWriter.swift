@@ -101,13 +101,14 @@ final class ParquetColumnWriter {
     func append(column i: Int, of rows: UnsafeBufferPointer<ParquetRowCells>) throws {
         switch kind {
         case .bytes:
+            let smallLayout = ParquetStringCell.smallLayout
             for (r, row) in rows.enumerated() {
                 rows.prefetch(column: i, after: r)
-                guard i < row.count, case .string(let s) = row.base.unsafelyUnwrapped[i] else {
+                guard i < row.count, var cell = ParquetStringCell(row.base.unsafelyUnwrapped + i, smallLayout: smallLayout) else {
                     try append(row[i])
                     continue
                 }
-                try appendString(s)
+                try cell.withBytes { try appendBytes($0) }
                 try endValue()
             }
         case .int64:

@@ -56,7 +56,29 @@ enum ParquetEncoder {
     ) {
         let total = groups * bitWidth
         guard total > 0 else { return }
-        let dst = out.tail(reserving: total + 8)
+        let dst = out.tail(reserving: total + 16)
+        if bitWidth <= 16, let base = values.baseAddress {
+            // A group of 8 values is `bitWidth` bytes: packed as two words and
+            // stored 16 bytes at once (the bytes past the group are
+            // overwritten by the next one, or lie past the end).
+            var at = dst
+            var i = from
+            while i + 8 <= to {
+                storeGroup(base + i, bitWidth: bitWidth, at: at)
+                at += bitWidth
+                i += 8
+            }
+            if i < to {
+                var last: (Word, Word, Word, Word, Word, Word, Word, Word) = (0, 0, 0, 0, 0, 0, 0, 0)
+                withUnsafeMutableBytes(of: &last) { last in
+                    let words = last.bindMemory(to: Word.self)
+                    for k in i..<to { words[k - i] = base[k] }
+                    storeGroup(UnsafePointer(words.baseAddress!), bitWidth: bitWidth, at: at)
+                }
+            }
+            out.advance(by: total)
+            return
+        }
         var written = 0
         var acc: UInt64 = 0
         var bits = 0
@@ -71,7 +93,23 @@ enum ParquetEncoder {
                 bits -= 8
             }
         }
-        out.advance(by: written)
+        out.advance(by: total)
+    }
+
+    /// Eight values of at most 16 bits (each below 2^bitWidth), LSB first,
+    /// as 16 little-endian bytes at `at`, of which the first `bitWidth` count.
+    @inline(__always) private static func storeGroup<Word: FixedWidthInteger & UnsignedInteger>(
+        _ v: UnsafePointer<Word>, bitWidth w: Int, at: UnsafeMutablePointer<UInt8>
+    ) {
+        let w = UInt64(truncatingIfNeeded: w)
+        let low = UInt64(v[0]) | UInt64(v[1]) << w | UInt64(v[2]) << (2 &* w) | UInt64(v[3]) << (3 &* w)
+        let high = UInt64(v[4]) | UInt64(v[5]) << w | UInt64(v[6]) << (2 &* w) | UInt64(v[7]) << (3 &* w)
+        let split = 4 &* w // where `high` starts: 4...64 bits
+        let first = split == 64 ? low : low | high << split
+        let second = split == 64 ? high : high >> (64 &- split)
+        let raw = UnsafeMutableRawPointer(at)
+        raw.storeBytes(of: first.littleEndian, as: UInt64.self)
+        raw.storeBytes(of: second.littleEndian, toByteOffset: 8, as: UInt64.self)
     }
 
     /// PLAIN BOOLEAN: one bit per value, LSB first.

@@ -51,30 +51,21 @@ public struct ParquetExporter: Exporter {
 
         // Rows are buffered in batches and handed over column by column, so
         // each column's dictionary stays in the CPU cache while it works.
-        // Columns are independent, so a batch's columns are encoded on all
-        // cores at once, each with a compressor of its own (the bytes do not
-        // depend on which thread ran).
-        let batch = ParquetRowBatch(rows: Self.batchRows)
+        // A full batch is encoded in the background while the next one fills
+        // (ParquetBatchEncoder), so reading the rows is not a pause between batches.
+        let encoder = ParquetBatchEncoder(writers: writers, compressors: compressors)
+        defer { encoder.finish() }
+        var batch = ParquetRowBatch(rows: Self.batchRows)
+        var spare = ParquetRowBatch(rows: Self.batchRows)
         func flushBatch() throws {
-            defer { batch.clear() }
-            let failures = Locked<[any Error]>([])
-            let columns = ParquetBatchColumns(writers: writers, batch: batch)
-            DispatchQueue.concurrentPerform(iterations: writers.count) { i in
-                do {
-                    let w = columns.writers[i]
-                    let compressor = try compressors.take()
-                    defer { compressors.give(compressor) }
-                    w.compressor = compressor
-                    try columns.batch.withRows { try w.append(column: i, of: $0) }
-                } catch {
-                    failures.withLock { $0.append(error) }
-                }
-            }
-            if let first = failures.current.first { throw first }
+            try encoder.wait()
+            encoder.start(batch)
+            swap(&batch, &spare)
         }
 
         func flushRowGroup() throws {
             try flushBatch()
+            try encoder.wait()
             var chunks: [ParquetChunkMetadata] = []
             chunks.reserveCapacity(writers.count)
             for w in writers {
@@ -138,11 +129,55 @@ public struct ParquetExporter: Exporter {
     }
 }
 
-/// A batch's rows and the column writers, shared by the threads that encode
-/// them: iteration i of the batch touches writer i and reads column i only.
-private struct ParquetBatchColumns: @unchecked Sendable {
-    let writers: [ParquetColumnWriter]
-    let batch: ParquetRowBatch
+/// Encodes one full batch at a time on a background thread, while the
+/// exporter reads the next batch's rows. A batch's columns are independent,
+/// so they are encoded on all cores at once, each with a compressor of its
+/// own (the bytes do not depend on which thread ran). The exporter waits
+/// for the batch in flight before it starts another or touches the writers.
+private final class ParquetBatchEncoder: @unchecked Sendable {
+    // @unchecked: `writers` and the batch are used by the background job only
+    // between `start` and `wait`, and by the exporter only outside that span.
+    private let writers: [ParquetColumnWriter]
+    private let compressors: Pool<ParquetCompressor>
+    private let queue = DispatchQueue(label: "wxcube.parquet.encode")
+    private let running = DispatchGroup()
+    private let failures = Locked<[any Error]>([])
+
+    init(writers: [ParquetColumnWriter], compressors: Pool<ParquetCompressor>) {
+        self.writers = writers
+        self.compressors = compressors
+    }
+
+    /// Starts encoding `batch`, which is cleared when done.
+    func start(_ batch: ParquetRowBatch) {
+        running.enter()
+        queue.async { [self] in
+            defer {
+                batch.clear()
+                running.leave()
+            }
+            DispatchQueue.concurrentPerform(iterations: writers.count) { i in
+                do {
+                    let w = writers[i]
+                    let compressor = try compressors.take()
+                    defer { compressors.give(compressor) }
+                    w.compressor = compressor
+                    try batch.withRows { try w.append(column: i, of: $0) }
+                } catch {
+                    failures.withLock { $0.append(error) }
+                }
+            }
+        }
+    }
+
+    /// Waits for the batch in flight, if any; throws its first error.
+    func wait() throws {
+        running.wait()
+        if let first = failures.current.first { throw first }
+    }
+
+    /// Waits without throwing (the export is ending, by error or not).
+    func finish() { running.wait() }
 }
 
 /// A block of up to `capacity` rows, held until their columns are encoded.
@@ -153,7 +188,9 @@ private struct ParquetBatchColumns: @unchecked Sendable {
 /// from two threads at once, which cost more than all the encoding. The
 /// addresses stay valid because `rows` keeps the arrays alive and nothing
 /// mutates them until `clear()`.
-final class ParquetRowBatch {
+final class ParquetRowBatch: @unchecked Sendable {
+    // @unchecked: filled by the exporter, then read by the encoder's threads
+    // and cleared by it; never both at once (ParquetBatchEncoder).
     private var rows: [Row] = []
     private var cells: [ParquetRowCells] = []
     private let capacity: Int
@@ -203,4 +240,75 @@ struct ParquetRowCells {
 
     /// Cell `i`, null when the row is shorter.
     @inline(__always) subscript(i: Int) -> Value { i < count ? base.unsafelyUnwrapped[i] : .null }
+}
+
+/// A string cell's UTF-8 bytes, taken without copying the String, whose
+/// copy would retain and release its storage (a tenth of the writer's time).
+/// Bytes of a string with storage are referred to where they are (the batch
+/// keeps the row, and so the string, alive); a small string (up to 15 bytes,
+/// kept inside the String value itself, with no address that lasts) is
+/// copied in.
+struct ParquetStringCell {
+    private var inline: (UInt64, UInt64) = (0, 0)
+    private var address: UnsafeRawPointer?
+    private let count: Int
+
+    /// Nil when the cell is not a string (or its bytes are not contiguous).
+    @inline(__always) init?(_ cell: UnsafePointer<Value>, smallLayout: Bool) {
+        // Nothing here calls out while `s` is bound, so Swift reads the cell in place without retaining it.
+        guard case .string(let s) = cell.pointee else { return nil }
+        if smallLayout, let small = Self.small(s) {
+            inline = small.bytes
+            count = small.count
+            return
+        }
+        var inline: (UInt64, UInt64) = (0, 0)
+        guard
+            let (address, count) = s.utf8.withContiguousStorageIfAvailable({ bytes -> (UnsafeRawPointer?, Int) in
+                // Without the small-string layout, any short string may be a copy on the stack.
+                guard !smallLayout && bytes.count <= 15, let source = bytes.baseAddress else {
+                    return (UnsafeRawPointer(bytes.baseAddress), bytes.count)
+                }
+                withUnsafeMutableBytes(of: &inline) { $0.baseAddress!.copyMemory(from: source, byteCount: bytes.count) }
+                return (nil, bytes.count)
+            })
+        else { return nil }
+        self.inline = inline
+        self.address = address
+        self.count = count
+    }
+
+    @inline(__always) mutating func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let address { return try body(UnsafeRawBufferPointer(start: address, count: count)) }
+        let count = self.count
+        return try withUnsafeBytes(of: &inline) { try body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+    }
+
+    /// A small string's bytes read from the String value itself: going
+    /// through `utf8` makes Swift copy them to the stack first, and reading
+    /// back a few bytes just stored stalls the CPU. On 64-bit platforms a
+    /// small string is two words: up to 15 bytes, the count in bits 56-59 and
+    /// the "small" flag in bit 61 of the second word (the standard library's
+    /// StringObject.swift). `smallLayout` checks this once.
+    @inline(__always) private static func small(_ s: String) -> (bytes: (UInt64, UInt64), count: Int)? {
+        #if _pointerBitWidth(_64) && _endian(little)
+            let (low, high) = unsafeBitCast(s, to: (UInt64, UInt64).self)
+            guard high & (1 << 61) != 0 else { return nil }
+            return ((low, high & 0x00FF_FFFF_FFFF_FFFF), Int(truncatingIfNeeded: (high >> 56) & 0xF))
+        #else
+            return nil
+        #endif
+    }
+
+    /// Whether `small(_:)` reads this standard library's small strings right,
+    /// checked on strings of several lengths, ASCII and not. If not, every
+    /// string goes through `utf8`.
+    static let smallLayout: Bool = {
+        for text in ["", "a", "abcdefg", "abcdefgh", "abcdefghijklmno", "账号", "微信公众号", "é"] {
+            guard let small = small(text), small.count == text.utf8.count else { return false }
+            let bytes = withUnsafeBytes(of: small.bytes) { Array($0.prefix(small.count)) }
+            guard bytes == Array(text.utf8) else { return false }
+        }
+        return small(String(repeating: "x", count: 40)) == nil
+    }()
 }
