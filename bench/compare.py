@@ -1,6 +1,9 @@
-"""Runs bench/compare.sh's measurements; see that script. Each side runs 3 times
-and the median counts. Ratios compare seconds per row, so an anchor may run on
-fewer rows when it is too slow to run on all of them (--slow-anchor-rows)."""
+"""Runs bench/compare.sh's measurements; see that script. Per format, wxcube and
+its anchors run in turn (ours, anchor, ours, anchor...), 3 times each, and the
+medians count: a neighbour's load on this shared machine then falls on both
+sides alike, not on whichever side happened to run while it lasted. Ratios
+compare seconds per row, so an anchor may run on fewer rows when it is too
+slow to run on all of them (--slow-anchor-rows)."""
 import argparse
 import json
 import os
@@ -22,9 +25,8 @@ def run_json(cmd):
     return json.loads(lines[-1])
 
 
-def median_of(cmd_factory):
-    results = [cmd_factory(i) for i in range(REPEATS)]
-    results.sort(key=lambda r: r["wall_seconds"])
+def median(results):
+    results = sorted(results, key=lambda r: r["wall_seconds"])
     best = results[len(results) // 2]
     best["peak_rss_mib"] = max(r.get("peak_rss_mib", 0) for r in results)
     return best
@@ -66,13 +68,31 @@ def main():
     print(f"generating {n} rows for the anchors...", file=sys.stderr)
     subprocess.run([args.wxcube, "--rows", str(n), "--anchor-csv", csv_path], check=True)
 
-    ours = {}
+    py = os.path.join(os.path.dirname(__file__), "anchors/python_anchors.py")
+    anchor_runs = {
+        "csv.gz": {"gzip-6": lambda: gzip_anchor(csv_path, n)},
+        "xlsx": {
+            "libxlsxwriter": lambda: run_json([args.xlsx_anchor, csv_path, csv_path + ".types", os.path.join(w, "anchor.xlsx")]),
+            "xlsxwriter": lambda: run_json([sys.executable, py, "xlsxwriter", csv_path, os.path.join(w, "anchor_py.xlsx"),
+                                            "--rows", str(min(n, args.slow_anchor_rows))]),
+        },
+        "ndjson": {"orjson": lambda: run_json([sys.executable, py, "orjson", csv_path, os.path.join(w, "anchor.ndjson")])},
+        "parquet": {"pyarrow": lambda: run_json([sys.executable, py, "pyarrow", csv_path, os.path.join(w, "anchor.parquet")])},
+    }
+
+    ours, anchors = {}, {}
     for fmt, ext in [("csv.gz", "csv.gz"), ("xlsx", "xlsx"), ("ndjson", "ndjson"), ("parquet", "parquet")]:
         if fmt not in only:
             continue
-        print(f"wxcube {fmt}...", file=sys.stderr)
+        print(f"wxcube {fmt} and {', '.join(anchor_runs[fmt])}, in turn...", file=sys.stderr)
         out = os.path.join(w, f"wxcube.{ext}")
-        ours[fmt] = median_of(lambda i: run_json([args.wxcube, "--rows", str(n), "--format", fmt, "--out", out]))
+        runs = {"wxcube": []} | {name: [] for name in anchor_runs[fmt]}
+        for _ in range(REPEATS):
+            runs["wxcube"].append(run_json([args.wxcube, "--rows", str(n), "--format", fmt, "--out", out]))
+            for name, run in anchor_runs[fmt].items():
+                runs[name].append(run())
+        ours[fmt] = median(runs.pop("wxcube"))
+        anchors |= {name: median(r) for name, r in runs.items()}
         if fmt == "xlsx":
             check = subprocess.run([sys.executable, "-c", (
                 "import openpyxl,sys; wb=openpyxl.load_workbook(sys.argv[1], read_only=True); "
@@ -92,18 +112,6 @@ def main():
         print(f"wxcube xlsx at {args.split_rows} rows (sheet split)...", file=sys.stderr)
         split = run_json([args.wxcube, "--rows", str(args.split_rows), "--format", "xlsx",
                           "--out", os.path.join(w, "split.xlsx")])
-
-    print("anchors...", file=sys.stderr)
-    py = os.path.join(os.path.dirname(__file__), "anchors/python_anchors.py")
-    anchor_runs = {
-        "gzip-6": ("csv.gz", lambda i: gzip_anchor(csv_path, n)),
-        "libxlsxwriter": ("xlsx", lambda i: run_json([args.xlsx_anchor, csv_path, csv_path + ".types", os.path.join(w, "anchor.xlsx")])),
-        "xlsxwriter": ("xlsx", lambda i: run_json([sys.executable, py, "xlsxwriter", csv_path, os.path.join(w, "anchor_py.xlsx"),
-                                                   "--rows", str(min(n, args.slow_anchor_rows))])),
-        "orjson": ("ndjson", lambda i: run_json([sys.executable, py, "orjson", csv_path, os.path.join(w, "anchor.ndjson")])),
-        "pyarrow": ("parquet", lambda i: run_json([sys.executable, py, "pyarrow", csv_path, os.path.join(w, "anchor.parquet")])),
-    }
-    anchors = {name: median_of(run) for name, (fmt, run) in anchor_runs.items() if fmt in only}
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
     print(f"{'side':<22}{'rows':>10}{'wall s':>10}{'cpu s':>10}{'rows/s':>12}{'MB/s':>9}{'peak MiB':>10}")
