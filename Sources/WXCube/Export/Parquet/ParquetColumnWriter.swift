@@ -55,6 +55,8 @@ final class ParquetColumnWriter {
     private let bytesDictionary: ParquetByteDictionary
     private let fixedDictionary: ParquetFixedDictionary
     private let pages = ParquetBuffer(capacity: 1 << 16)
+    /// The sealed chunk's dictionary page (header and compressed body).
+    private let dictionaryPage = ParquetBuffer(capacity: 256)
     private let body = ParquetBuffer(capacity: 1 << 16)
     private var dictionaryPages = 0
     private var plainPages = 0
@@ -416,32 +418,39 @@ final class ParquetColumnWriter {
         fixedDictionary.reset()
     }
 
-    /// Writes the chunk (dictionary page, then data pages) at `offset` of the
-    /// file and starts a new chunk. Returns what the footer says about it.
-    func flushChunk(to sink: any ByteSink, offset: inout Int64) throws -> ParquetChunkMetadata {
+    /// Ends the chunk: its last data page, and its dictionary page when it
+    /// has one. Columns seal their chunks at the same time, on all cores;
+    /// `flushChunk` then writes them in column order.
+    func sealChunk() throws {
         try finishPage()
+        dictionaryPage.reset()
+        guard dictionaryPages > 0 else { return }
+        body.reset()
+        if kind == .bytes {
+            body.append(bytesDictionary.entries)
+        } else {
+            for v in fixedDictionary.values {
+                if kind == .int32 { body.appendLE32(UInt32(truncatingIfNeeded: v)) } else { body.appendLE64(v) }
+            }
+        }
+        let compressed = try compressor.compress(body.bytes)
+        ParquetHeaders.dictionaryPage(uncompressed: body.count, compressed: compressed.count, numValues: dictionaryCount, into: dictionaryPage)
+        let header = dictionaryPage.count
+        dictionaryPage.append(compressed)
+        chunkUncompressed += header + body.count
+        chunkCompressed += header + compressed.count
+    }
+
+    /// Writes the sealed chunk (dictionary page, then data pages) at `offset`
+    /// of the file and starts a new chunk. Returns what the footer says about it.
+    func flushChunk(to sink: any ByteSink, offset: inout Int64) throws -> ParquetChunkMetadata {
         var dictionaryOffset: Int64?
         var encodings: [ParquetEncoding] = []
         var stats: [(ParquetPageType, ParquetEncoding, Int32)] = []
         if dictionaryPages > 0 {
-            body.reset()
-            if kind == .bytes {
-                body.append(bytesDictionary.entries)
-            } else {
-                for v in fixedDictionary.values {
-                    if kind == .int32 { body.appendLE32(UInt32(truncatingIfNeeded: v)) } else { body.appendLE64(v) }
-                }
-            }
-            let entries = dictionaryCount
-            let compressed = try compressor.compress(body.bytes)
-            let header = ParquetBuffer(capacity: 64)
-            ParquetHeaders.dictionaryPage(uncompressed: body.count, compressed: compressed.count, numValues: entries, into: header)
-            try sink.write(header.bytes)
-            try sink.write(compressed)
+            try sink.write(dictionaryPage.bytes)
             dictionaryOffset = offset
-            offset += Int64(header.count + compressed.count)
-            chunkUncompressed += header.count + body.count
-            chunkCompressed += header.count + compressed.count
+            offset += Int64(dictionaryPage.count)
             encodings.append(.plain)
             stats.append((.dictionaryPage, .plain, 1))
             stats.append((.dataPage, .rleDictionary, Int32(truncatingIfNeeded: dictionaryPages)))
@@ -464,6 +473,7 @@ final class ParquetColumnWriter {
         // columns do not each keep their largest chunk's memory.
         pages.reset(shrinkingAbove: 1 << 16)
         body.reset(shrinkingAbove: 1 << 16)
+        dictionaryPage.reset(shrinkingAbove: 1 << 16)
         bytesDictionary.reset()
         fixedDictionary.reset()
         mode = kind == .bool ? .plain : .probing

@@ -66,10 +66,10 @@ public struct ParquetExporter: Exporter {
         func flushRowGroup() throws {
             try flushBatch()
             try encoder.wait()
+            try encoder.sealChunks()
             var chunks: [ParquetChunkMetadata] = []
             chunks.reserveCapacity(writers.count)
             for w in writers {
-                w.compressor = main
                 chunks.append(try w.flushChunk(to: sink, offset: &offset))
             }
             ParquetHeaders.rowGroup(chunks, rows: groupRows, ordinal: rowGroupCount, into: rowGroups)
@@ -156,16 +156,27 @@ private final class ParquetBatchEncoder: @unchecked Sendable {
                 batch.clear()
                 running.leave()
             }
-            DispatchQueue.concurrentPerform(iterations: writers.count) { i in
-                do {
-                    let w = writers[i]
-                    let compressor = try compressors.take()
-                    defer { compressors.give(compressor) }
-                    w.compressor = compressor
-                    try batch.withRows { try w.append(column: i, of: $0) }
-                } catch {
-                    failures.withLock { $0.append(error) }
-                }
+            eachColumn { i, w in try batch.withRows { try w.append(column: i, of: $0) } }
+        }
+    }
+
+    /// Seals every column's chunk at once (after `wait()`); throws the first error.
+    func sealChunks() throws {
+        eachColumn { _, w in try w.sealChunk() }
+        if let first = failures.current.first { throw first }
+    }
+
+    /// Runs `body` for every column on all cores, each with a compressor of its own.
+    private func eachColumn(_ body: @Sendable (Int, ParquetColumnWriter) throws -> Void) {
+        DispatchQueue.concurrentPerform(iterations: writers.count) { i in
+            do {
+                let w = writers[i]
+                let compressor = try compressors.take()
+                defer { compressors.give(compressor) }
+                w.compressor = compressor
+                try body(i, w)
+            } catch {
+                failures.withLock { $0.append(error) }
             }
         }
     }
