@@ -73,7 +73,8 @@ enum ParquetEncoder {
                 withUnsafeMutableBytes(of: &last) { last in
                     let words = last.bindMemory(to: Word.self)
                     for k in i..<to { words[k - i] = base[k] }
-                    storeGroup(UnsafePointer(words.baseAddress!), bitWidth: bitWidth, at: at)
+                    // Eight words, never empty: the tuple's buffer always has an address.
+                    if let first = words.baseAddress { storeGroup(first, bitWidth: bitWidth, at: at) }
                 }
             }
             out.advance(by: total)
